@@ -1,0 +1,67 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class FlowellaApi implements ICredentialType {
+	name = 'flowellaApi';
+
+	displayName = 'Flowella API';
+
+	icon: Icon = { light: 'file:../icons/flowella.svg', dark: 'file:../icons/flowella.dark.svg' };
+
+	documentationUrl = 'https://knowledge.flowella.io/api-reference';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			placeholder: 'flo_…',
+			hint: 'Starts with flo_. Create one in Flowella under Settings → API keys; it is shown only once.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			required: true,
+			default: 'https://app.flowella.io',
+			description:
+				'Root address of the Flowella API. Must use https:// (plain http:// is accepted only for localhost, 127.0.0.1 and [::1]).',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// Flowella documents GET /api/v1/ping as the way to verify a key.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/api/v1/ping',
+			method: 'GET',
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: { value: 401, message: 'Flowella rejected this API key. Check that it is complete and has not been revoked.' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'Flowella refused this API key (403). Check the key and your plan.' },
+			},
+		],
+	};
+}

@@ -1,0 +1,95 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const showOnlyForContactUpsert = { resource: ['contact'], operation: ['upsert'] };
+
+export const upsertFields: INodeProperties[] = [
+	{
+		displayName: 'Phone',
+		name: 'phone',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '+34612345678',
+		description:
+			'Phone number in international format; Flowella matches contacts by it. Spaces, dots, dashes and parentheses are removed and a leading 00 becomes +.',
+		displayOptions: { show: showOnlyForContactUpsert },
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show: showOnlyForContactUpsert },
+		options: [
+			{
+				displayName: 'Email',
+				name: 'email',
+				type: 'string',
+				placeholder: 'name@email.com',
+				default: '',
+				description: 'Email address of the contact',
+			},
+			{
+				displayName: 'Name',
+				name: 'name',
+				type: 'string',
+				default: '',
+				description: 'Full name of the contact, up to 200 characters',
+			},
+			{
+				displayName: 'WhatsApp ID',
+				name: 'waId',
+				type: 'string',
+				default: '',
+				description: 'WhatsApp ID of the contact (usually the phone number in digits), up to 64 characters',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: showOnlyForContactUpsert },
+		options: [
+			{
+				displayName: 'Default Country Code',
+				name: 'defaultCountryCode',
+				type: 'string',
+				default: '',
+				placeholder: '34',
+				description:
+					'Country calling code (digits only) for phone numbers written without + or 00. One leading 0 of such a number is dropped.',
+			},
+			{
+				displayName: 'Empty Values',
+				name: 'emptyValues',
+				type: 'options',
+				default: 'skip',
+				description: 'What to do when an added field is empty for an item',
+				options: [
+					{
+						name: 'Skip Field',
+						value: 'skip',
+						description: 'Leave the value stored in Flowella unchanged; a blank cell never wipes data',
+					},
+					{
+						name: 'Clear Field',
+						value: 'clear',
+						description: 'Erase the value stored in Flowella for that field',
+					},
+				],
+			},
+			{
+				displayName: 'Timeout (Ms)',
+				name: 'timeout',
+				type: 'number',
+				default: 30000,
+				typeOptions: { minValue: 1000, maxValue: 300000 },
+				description: 'How long to wait for Flowella to answer one request before treating it as failed',
+			},
+		],
+	},
+];

@@ -1,0 +1,91 @@
+import { normalizePhone } from './phone';
+
+/** Body of POST /api/v1/contacts, exactly as Flowella's contract defines it. */
+export interface UpsertContactBody {
+	phone: string;
+	name?: string | null;
+	email?: string | null;
+	waId?: string | null;
+}
+
+export type EmptyValues = 'skip' | 'clear';
+
+export interface UpsertInput {
+	phone: unknown;
+	additionalFields: Record<string, unknown>;
+	emptyValues: EmptyValues;
+	defaultCountryCode: string;
+}
+
+export interface FieldProblem {
+	field: 'phone' | 'name' | 'email' | 'waId';
+	value: unknown;
+	reason: string;
+}
+
+export type UpsertRequest = { ok: true; body: UpsertContactBody } | ({ ok: false } & FieldProblem);
+
+// Limits from Flowella's contract for POST /api/v1/contacts.
+export const NAME_MAX_LENGTH = 200;
+export const WA_ID_MAX_LENGTH = 64;
+// RFC 5321 caps a forward path at 254 characters; the shape check mirrors common server validators.
+const EMAIL_MAX_LENGTH = 254;
+const EMAIL_SHAPE = /^[^\s@"<>(),;:\\[\]]+@[^\s@"<>(),;:\\[\]]+\.[^\s@"<>(),;:\\[\].]{2,}$/;
+
+const OPTIONAL_FIELDS = ['name', 'email', 'waId'] as const;
+type OptionalField = (typeof OPTIONAL_FIELDS)[number];
+
+function describeType(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (value === null) return 'null';
+	return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/** Text of an optional field, or undefined when it is empty (blank cell, null, missing). */
+function optionalText(field: OptionalField, value: unknown): { text?: string; problem?: FieldProblem } {
+	if (value === undefined || value === null) return {};
+	if (typeof value === 'string') {
+		const text = value.trim();
+		return text === '' ? {} : { text };
+	}
+	// Sheets hands over numeric cells as numbers; a WhatsApp ID or a numeric name is still text.
+	if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') {
+		return { text: String(value) };
+	}
+	return { problem: { field, value, reason: `must be text, not ${describeType(value)}` } };
+}
+
+function checkOptionalField(field: OptionalField, text: string): FieldProblem | undefined {
+	if (field === 'name' && text.length > NAME_MAX_LENGTH) {
+		return { field, value: text, reason: `is ${text.length} characters long; Flowella accepts at most ${NAME_MAX_LENGTH}` };
+	}
+	if (field === 'waId' && text.length > WA_ID_MAX_LENGTH) {
+		return { field, value: text, reason: `is ${text.length} characters long; Flowella accepts at most ${WA_ID_MAX_LENGTH}` };
+	}
+	if (field === 'email' && (text.length > EMAIL_MAX_LENGTH || !EMAIL_SHAPE.test(text))) {
+		return { field, value: text, reason: 'is not an email address' };
+	}
+	return undefined;
+}
+
+/** Maps one item's parameters to a request body that satisfies the contract, or says which field is wrong. */
+export function buildUpsertRequest(input: UpsertInput): UpsertRequest {
+	const phone = normalizePhone(input.phone, input.defaultCountryCode);
+	if (!phone.ok) return { ok: false, field: 'phone', value: input.phone, reason: phone.reason };
+
+	const body: UpsertContactBody = { phone: phone.phone };
+	for (const field of OPTIONAL_FIELDS) {
+		if (!Object.prototype.hasOwnProperty.call(input.additionalFields, field)) continue;
+		const { text, problem } = optionalText(field, input.additionalFields[field]);
+		if (problem) return { ok: false, ...problem };
+		if (text === undefined) {
+			// A blank never reaches Flowella as "": it either leaves the field alone or clears it.
+			if (input.emptyValues === 'clear') body[field] = null;
+			continue;
+		}
+		const fieldProblem = checkOptionalField(field, text);
+		if (fieldProblem) return { ok: false, ...fieldProblem };
+		body[field] = text;
+	}
+	return { ok: true, body };
+}

@@ -1,0 +1,139 @@
+import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import type { RequestFailure } from './errors';
+import { flowellaApiError, isRetryable } from './errors';
+import type { RetryPolicy } from './retry';
+import { backoffMs, retryAfterMs } from './retry';
+
+export interface FlowellaConnection {
+	baseUrl: string;
+	/** Only used to scrub the key out of error texts that come from lower layers. */
+	apiKey: string;
+	timeoutMs: number;
+	retry: RetryPolicy;
+}
+
+export interface FlowellaRequest {
+	method: IHttpRequestMethods;
+	path: string;
+	body?: object;
+	itemIndex: number;
+}
+
+type Attempt =
+	| { ok: true; body: unknown }
+	| { ok: false; failure: RequestFailure; retryAfterMs?: number };
+
+interface FullResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+export function redact(text: string, secret: string): string {
+	return secret ? text.split(secret).join('[redacted]') : text;
+}
+
+function parseJson(text: unknown): { ok: true; value: unknown } | { ok: false } {
+	if (typeof text !== 'string') return { ok: true, value: text };
+	try {
+		return { ok: true, value: JSON.parse(text) as unknown };
+	} catch {
+		return { ok: false };
+	}
+}
+
+function errorEnvelope(body: unknown): { code?: string; message?: string } {
+	const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+	if (typeof error !== 'object' || error === null) return {};
+	return {
+		code: typeof error.code === 'string' ? error.code : undefined,
+		message: typeof error.message === 'string' ? error.message : undefined,
+	};
+}
+
+function classifyResponse(response: FullResponse, apiKey: string): Attempt {
+	const { statusCode, headers } = response;
+	const parsed = parseJson(response.body);
+	if (statusCode >= 200 && statusCode < 300) {
+		return parsed.ok
+			? { ok: true, body: parsed.value }
+			: { ok: false, failure: { kind: 'invalidResponse', statusCode, problem: 'the body is not valid JSON' } };
+	}
+	if (statusCode >= 300 && statusCode < 400) {
+		const location = typeof headers.location === 'string' ? redact(headers.location, apiKey) : undefined;
+		return { ok: false, failure: { kind: 'redirect', statusCode, location } };
+	}
+	const envelope = parsed.ok ? errorEnvelope(parsed.value) : {};
+	return {
+		ok: false,
+		failure: {
+			kind: 'http',
+			statusCode,
+			code: envelope.code,
+			message: envelope.message === undefined ? undefined : redact(envelope.message, apiKey),
+		},
+		retryAfterMs: retryAfterMs(headers['retry-after']),
+	};
+}
+
+function classifyThrown(error: unknown, apiKey: string): Attempt {
+	// n8n wraps the HTTP client's error; its cause holds the request config (and so the key): read two fields only.
+	const wrapped = error as { cause?: { code?: unknown; message?: unknown }; code?: unknown; message?: unknown };
+	const source = wrapped.cause && typeof wrapped.cause === 'object' ? wrapped.cause : wrapped;
+	const code = typeof source.code === 'string' ? source.code : typeof wrapped.code === 'string' ? wrapped.code : 'NETWORK_ERROR';
+	const message = typeof source.message === 'string' ? source.message : 'the connection failed';
+	return { ok: false, failure: { kind: 'network', code, message: redact(message, apiKey) } };
+}
+
+async function sendOnce(ctx: IExecuteFunctions, connection: FlowellaConnection, request: FlowellaRequest): Promise<Attempt> {
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${connection.baseUrl}${request.path}`,
+		headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+		body: request.body === undefined ? undefined : JSON.stringify(request.body),
+		encoding: 'text',
+		json: false,
+		timeout: connection.timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		// A redirect could carry the Authorization header to another host: never follow one.
+		disableFollowRedirect: true,
+	};
+	try {
+		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, 'flowellaApi', options)) as FullResponse;
+		return classifyResponse(response, connection.apiKey);
+	} catch (error) {
+		return classifyThrown(error, connection.apiKey);
+	}
+}
+
+/**
+ * Sends one request, retrying only that request on 429, 5xx, network errors and unreadable
+ * answers while the node's Retry On Fail budget lasts. Returns the parsed JSON body.
+ */
+export async function flowellaRequest(
+	ctx: IExecuteFunctions,
+	connection: FlowellaConnection,
+	request: FlowellaRequest,
+	validate: (body: unknown) => string | undefined = () => undefined,
+): Promise<unknown> {
+	const { retry } = connection;
+	for (let attempt = 1; ; attempt++) {
+		let result = await sendOnce(ctx, connection, request);
+		if (result.ok) {
+			const problem = validate(result.body);
+			if (problem === undefined) return result.body;
+			result = { ok: false, failure: { kind: 'invalidResponse', statusCode: 200, problem } };
+		}
+		if (attempt >= retry.maxAttempts || !isRetryable(result.failure)) {
+			throw flowellaApiError(ctx.getNode(), result.failure, {
+				itemIndex: request.itemIndex,
+				attempts: attempt,
+				retryOnFail: retry.maxAttempts > 1,
+			});
+		}
+		await sleep(backoffMs(retry, attempt, result.retryAfterMs));
+	}
+}
