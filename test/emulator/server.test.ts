@@ -1,0 +1,141 @@
+import { startEmulator } from '../../emulator/server';
+import type { FlowellaEmulator } from '../../emulator/server';
+
+const KEY = 'flo_test_emulator';
+
+async function call(emulator: FlowellaEmulator, method: string, path: string, body?: unknown, key = KEY) {
+	const response = await fetch(`${emulator.url}${path}`, {
+		method,
+		headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+		body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+	});
+	const text = await response.text();
+	let json: any;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = undefined;
+	}
+	return { status: response.status, headers: response.headers, text, json };
+}
+
+describe('Flowella emulator', () => {
+	let emulator: FlowellaEmulator;
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ apiKeys: [KEY] });
+	});
+	afterAll(() => emulator.close());
+	beforeEach(() => {
+		emulator.reset();
+		emulator.configure({ latencyMs: 0, rateLimit: null, faults: [], randomFaults: null });
+	});
+
+	it('answers ping for a valid key and 401 otherwise', async () => {
+		expect((await call(emulator, 'GET', '/api/v1/ping')).json).toEqual({ ok: true, organizationId: 'org_emulator' });
+		const wrong = await call(emulator, 'GET', '/api/v1/ping', undefined, 'flo_wrong');
+		expect(wrong.status).toBe(401);
+		expect(wrong.json).toEqual({ error: { code: 'UNAUTHORIZED', message: 'Invalid API key' } });
+	});
+
+	it('creates, then updates only the supplied fields, and null clears', async () => {
+		const created = await call(emulator, 'POST', '/api/v1/contacts', { phone: '+34612345678', name: 'Ana', email: 'ana@example.com' });
+		expect(created.status).toBe(200);
+		expect(created.json).toMatchObject({ phone: '+34612345678', name: 'Ana', email: 'ana@example.com', waId: null, isOptedOut: false });
+		expect(typeof created.json.id).toBe('string');
+		expect(new Date(created.json.createdAt).toISOString()).toBe(created.json.createdAt);
+
+		const updated = await call(emulator, 'POST', '/api/v1/contacts', { phone: '+34612345678', waId: '34612345678', email: null });
+		expect(updated.json).toMatchObject({ id: created.json.id, name: 'Ana', email: null, waId: '34612345678' });
+		expect(updated.json.createdAt).toBe(created.json.createdAt);
+		expect(updated.json.updatedAt > created.json.updatedAt).toBe(true);
+		expect(emulator.contacts.size).toBe(1);
+	});
+
+	it.each([
+		[{}, 'phone'],
+		[{ phone: '612345678' }, 'E.164'],
+		[{ phone: '+34612345678', name: '' }, 'name'],
+		[{ phone: '+34612345678', name: 'x'.repeat(201) }, 'name'],
+		[{ phone: '+34612345678', email: 'nope' }, 'email'],
+		[{ phone: '+34612345678', waId: '' }, 'waId'],
+		[{ phone: '+34612345678', waId: 1 }, 'waId'],
+		[{ phone: '+34612345678', extra: 1 }, 'extra'],
+		['{"phone":', 'Malformed'],
+	])('answers 400 VALIDATION_ERROR for %j', async (body, messagePart) => {
+		const response = await call(emulator, 'POST', '/api/v1/contacts', body);
+		expect(response.status).toBe(400);
+		expect(response.json.error.code).toBe('VALIDATION_ERROR');
+		expect(response.json.error.message).toContain(messagePart);
+	});
+
+	it('pages through contacts with a cursor', async () => {
+		for (let n = 0; n < 7; n++) await call(emulator, 'POST', '/api/v1/contacts', { phone: `+3461234567${n}` });
+		const first = await call(emulator, 'GET', '/api/v1/contacts?limit=5');
+		expect(first.json.items).toHaveLength(5);
+		const second = await call(emulator, 'GET', `/api/v1/contacts?limit=5&cursor=${first.json.nextCursor}`);
+		expect(second.json.items).toHaveLength(2);
+		expect(second.json.nextCursor).toBeNull();
+		expect((await call(emulator, 'GET', '/api/v1/contacts?limit=101')).status).toBe(400);
+	});
+
+	it.each([
+		['none', (value: string | null) => expect(value).toBeNull()],
+		['seconds', (value: string | null) => expect(value).toMatch(/^\d+$/)],
+		['date', (value: string | null) => expect(Date.parse(value ?? '')).toBeGreaterThan(Date.now() - 1000)],
+	] as const)('rate limits with a token bucket, Retry-After %s', async (retryAfter, checkHeader) => {
+		emulator.configure({ rateLimit: { ratePerSec: 1, burst: 2, retryAfter } });
+		const statuses = [];
+		let header: string | null = null;
+		for (let n = 0; n < 3; n++) {
+			const response = await call(emulator, 'GET', '/api/v1/ping');
+			statuses.push(response.status);
+			if (response.status === 429) {
+				expect(response.json).toEqual({ error: { code: 'RATE_LIMITED', message: 'Too many requests' } });
+				header = response.headers.get('retry-after');
+			}
+		}
+		expect(statuses).toEqual([200, 200, 429]);
+		checkHeader(header);
+	});
+
+	it('injects faults in order, then answers normally', async () => {
+		emulator.configure({
+			faults: [
+				{ kind: 'status', status: 503, times: 2 },
+				{ kind: 'html' },
+				{ kind: 'malformed', after: true },
+				{ kind: 'notContactRow', after: true },
+			],
+		});
+		const body = { phone: '+34612345678' };
+		const answers = [];
+		for (let n = 0; n < 6; n++) answers.push(await call(emulator, 'POST', '/api/v1/contacts', body));
+		expect(answers.map((answer) => answer.status)).toEqual([503, 503, 502, 200, 200, 200]);
+		expect(answers[2].text).toContain('<html>');
+		expect(() => JSON.parse(answers[3].text)).toThrow();
+		expect(answers[4].json).toEqual({ ok: true, items: [] });
+		expect(answers[5].json.phone).toBe('+34612345678');
+		expect(emulator.requestsTo('POST', '/api/v1/contacts')).toHaveLength(6);
+	});
+
+	it('resets a connection mid-response', async () => {
+		emulator.configure({ faults: [{ kind: 'reset', after: true }] });
+		await expect(call(emulator, 'POST', '/api/v1/contacts', { phone: '+34612345678' })).rejects.toThrow();
+		expect(emulator.contacts.size).toBe(1);
+	});
+
+	it('records every request with its authorization and body', async () => {
+		await call(emulator, 'POST', '/api/v1/contacts', { phone: '+34612345678' });
+		expect(emulator.requests).toEqual([
+			expect.objectContaining({ method: 'POST', path: '/api/v1/contacts', authorization: `Bearer ${KEY}`, body: { phone: '+34612345678' }, status: 200 }),
+		]);
+	});
+
+	it('can be reconfigured over HTTP by other processes', async () => {
+		await fetch(`${emulator.url}/__emulator/config`, { method: 'POST', body: JSON.stringify({ faults: [{ kind: 'status', status: 500 }] }) });
+		expect((await call(emulator, 'GET', '/api/v1/ping')).status).toBe(500);
+		const log = await (await fetch(`${emulator.url}/__emulator/requests`)).json();
+		expect(log).toHaveLength(1);
+	});
+});
