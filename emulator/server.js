@@ -1,4 +1,3 @@
-// @ts-check
 'use strict';
 // A Flowella API emulator: a real HTTP server on loopback that follows the contract in
 // shared/flowella-api.md, with knobs for latency, a token-bucket rate limit and injected faults.

@@ -109,7 +109,7 @@ describe('Flowella emulator', () => {
 			],
 		});
 		const body = { phone: '+34612345678' };
-		const answers = [];
+		const answers: Awaited<ReturnType<typeof call>>[] = [];
 		for (let n = 0; n < 6; n++) answers.push(await call(emulator, 'POST', '/api/v1/contacts', body));
 		expect(answers.map((answer) => answer.status)).toEqual([503, 503, 502, 200, 200, 200]);
 		expect(answers[2].text).toContain('<html>');

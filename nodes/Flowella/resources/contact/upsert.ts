@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { openConnection } from '../../shared/connection';
 import { failedItem } from '../../shared/failedItem';
@@ -28,6 +28,12 @@ function validationError(ctx: IExecuteFunctions, problem: FieldProblem, itemInde
 		`Invalid ${label} ${shownValue(problem.value)} [item ${itemIndex}]: it ${problem.reason}`,
 		{ itemIndex, description: `Fix the "${label}" value of item ${itemIndex}; nothing was sent to Flowella for it.` },
 	);
+}
+
+/** Errors built here already carry the item index; anything else gets one. */
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
 function readOptions(ctx: IExecuteFunctions, itemIndex: number) {
@@ -71,7 +77,7 @@ export async function upsertContacts(ctx: IExecuteFunctions): Promise<INodeExecu
 			);
 			output.push({ json: row as IDataObject, pairedItem: { item: itemIndex } });
 		} catch (error) {
-			if (!ctx.continueOnFail()) throw error;
+			if (!ctx.continueOnFail()) throw asNodeError(ctx, error, itemIndex);
 			output.push(failedItem(error, itemIndex));
 		}
 	}

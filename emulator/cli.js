@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+'use strict';
+// Starts the Flowella API emulator for people: `npm run emulator -- --port 4010 --latency 50 --rate 20`.
+const { parseArgs } = require('node:util');
+const { startEmulator } = require('./server');
+
+const DEMO_KEY = 'flo_demo_local_sandbox_key';
+
+async function main() {
+	const { values } = parseArgs({
+		options: {
+			port: { type: 'string', default: process.env.FLOWELLA_EMULATOR_PORT ?? '4010' },
+			key: { type: 'string', multiple: true },
+			latency: { type: 'string', default: '0' },
+			rate: { type: 'string' },
+			burst: { type: 'string' },
+			'retry-after': { type: 'string', default: 'seconds' },
+		},
+	});
+	const rate = values.rate ? Number(values.rate) : undefined;
+	const emulator = await startEmulator({
+		port: Number(values.port),
+		apiKeys: values.key?.length ? values.key : [DEMO_KEY],
+		latencyMs: Number(values.latency),
+		rateLimit: rate ? { ratePerSec: rate, burst: Number(values.burst ?? rate), retryAfter: values['retry-after'] } : null,
+	});
+	process.stdout.write(
+		`Flowella emulator listening on ${emulator.url}\n` +
+			`API keys: ${[...emulator.apiKeys].join(', ')}\n` +
+			`Request log: ${emulator.url}/__emulator/requests  Contacts: ${emulator.url}/__emulator/contacts\n` +
+			'Ctrl-C stops it.\n',
+	);
+	const stop = () => emulator.close().then(() => process.exit(0));
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}
+
+module.exports = { DEMO_KEY };
+
+if (require.main === module) {
+	main().catch((error) => {
+		process.stderr.write(`${error.stack ?? error}\n`);
+		process.exit(1);
+	});
+}
