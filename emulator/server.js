@@ -13,7 +13,7 @@ const CONTACT_FIELDS = new Set(['phone', 'name', 'email', 'waId']);
  * @typedef {{
  *   kind: 'status' | 'html' | 'reset' | 'malformed' | 'notContactRow' | 'hang' | 'slow' | 'redirect',
  *   status?: number, code?: string, message?: string, delayMs?: number, location?: string,
- *   retryAfter?: string, times?: number, path?: string, after?: boolean
+ *   retryAfter?: string, times?: number, path?: string, phone?: string, after?: boolean
  * }} Fault
  * @typedef {{
  *   apiKeys?: string[], organizationId?: string, latencyMs?: number | { min: number, max: number },
@@ -148,8 +148,12 @@ class FlowellaEmulator {
 		return { ok: false, waitMs: ((1 - this.tokens) / limit.ratePerSec) * 1000 };
 	}
 
-	nextFault(path) {
-		const index = this.faults.findIndex((fault) => !fault.path || fault.path === path);
+	/** The next queued fault that matches this request (by path and, if set, by the body's phone). */
+	nextFault(path, body) {
+		const phone = body && typeof body === 'object' ? body.phone : undefined;
+		const index = this.faults.findIndex(
+			(fault) => (!fault.path || fault.path === path) && (!fault.phone || fault.phone === phone),
+		);
 		if (index >= 0) {
 			const fault = this.faults[index];
 			fault.times -= 1;
@@ -219,7 +223,7 @@ class FlowellaEmulator {
 			return send(429, envelope('RATE_LIMITED', 'Too many requests'), this.retryAfterHeader(token.waitMs));
 		}
 
-		const fault = this.nextFault(url.pathname);
+		const fault = this.nextFault(url.pathname, record.body);
 		if (fault && !fault.after) {
 			record.fault = fault.kind;
 			return this.injectFault(fault, res, record, send, undefined);

@@ -4,7 +4,7 @@ import { checkBaseUrl } from './baseUrl';
 import { retryPolicyFromNode } from './retry';
 import type { FlowellaConnection } from './transport';
 
-export type ConnectionSettings = Omit<FlowellaConnection, 'timeoutMs'>;
+export type ConnectionSettings = Omit<FlowellaConnection, 'timeoutMs' | 'pacer'>;
 
 /** Reads the credential and the node's retry settings once per execution. */
 export async function openConnection(

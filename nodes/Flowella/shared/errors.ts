@@ -79,12 +79,19 @@ export function isRetryable(failure: RequestFailure): boolean {
 
 export function flowellaApiError(node: INode, failure: RequestFailure, context: FailureContext): NodeApiError {
 	const { message, description } = describe(failure, context);
-	const response: JsonObject = { ...failure, attempts: context.attempts };
-	const httpCode = failure.kind === 'network' ? undefined : String(failure.statusCode);
-	return new NodeApiError(node, response, {
-		message: `${message} [item ${context.itemIndex}]`,
+	const fullMessage = `${message} [item ${context.itemIndex}]`;
+	// Only plain fields: `code` is renamed because n8n swaps a message for its own generic text
+	// when it sees a network error code there.
+	const response: JsonObject = { kind: failure.kind, attempts: context.attempts };
+	if (failure.kind === 'http') response.flowellaCode = failure.code ?? null;
+	if (failure.kind === 'network') response.networkCode = failure.code;
+	const error = new NodeApiError(node, response, {
+		message: fullMessage,
 		description,
-		httpCode,
+		httpCode: failure.kind === 'network' ? undefined : String(failure.statusCode),
 		itemIndex: context.itemIndex,
 	});
+	// n8n also rewrites messages that merely mention a network code; ours already say what happened.
+	error.message = fullMessage;
+	return error;
 }

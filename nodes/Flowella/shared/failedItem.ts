@@ -1,15 +1,17 @@
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 /**
- * The item n8n expects from a node that continues on fail: its `error` key is what routes it
- * to the error output under "Continue (using error output)".
+ * The item n8n expects from a node that continues on fail. Only the keys `error`, `message`
+ * and `details` may be used: with "Continue (using error output)" n8n routes an item to the
+ * error output only when its json holds nothing else.
  */
 export function failedItem(error: unknown, itemIndex: number): INodeExecutionData {
-	const details = error as { message?: unknown; description?: unknown; httpCode?: unknown };
-	const json: INodeExecutionData['json'] = {
-		error: typeof details.message === 'string' ? details.message : String(error),
+	const source = error as { message?: unknown; description?: unknown; httpCode?: unknown };
+	const details: IDataObject = { itemIndex };
+	if (typeof source.description === 'string' && source.description) details.description = source.description;
+	if (typeof source.httpCode === 'string' && source.httpCode) details.httpCode = source.httpCode;
+	return {
+		json: { error: typeof source.message === 'string' ? source.message : String(error), details },
+		pairedItem: { item: itemIndex },
 	};
-	if (typeof details.description === 'string' && details.description) json.description = details.description;
-	if (typeof details.httpCode === 'string' && details.httpCode) json.httpCode = details.httpCode;
-	return { json, pairedItem: { item: itemIndex } };
 }

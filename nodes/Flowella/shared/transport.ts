@@ -3,6 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import type { RequestFailure } from './errors';
 import { flowellaApiError, isRetryable } from './errors';
+import type { RequestPacer } from './pacer';
 import type { RetryPolicy } from './retry';
 import { backoffMs, retryAfterMs } from './retry';
 
@@ -12,6 +13,8 @@ export interface FlowellaConnection {
 	apiKey: string;
 	timeoutMs: number;
 	retry: RetryPolicy;
+	/** Shared by every request of one execution. */
+	pacer: RequestPacer;
 }
 
 export interface FlowellaRequest {
@@ -22,7 +25,7 @@ export interface FlowellaRequest {
 }
 
 type Attempt =
-	| { ok: true; body: unknown }
+	| { ok: true; body: unknown; statusCode: number }
 	| { ok: false; failure: RequestFailure; retryAfterMs?: number };
 
 interface FullResponse {
@@ -58,7 +61,7 @@ function classifyResponse(response: FullResponse, apiKey: string): Attempt {
 	const parsed = parseJson(response.body);
 	if (statusCode >= 200 && statusCode < 300) {
 		return parsed.ok
-			? { ok: true, body: parsed.value }
+			? { ok: true, body: parsed.value, statusCode }
 			: { ok: false, failure: { kind: 'invalidResponse', statusCode, problem: 'the body is not valid JSON' } };
 	}
 	if (statusCode >= 300 && statusCode < 400) {
@@ -119,14 +122,20 @@ export async function flowellaRequest(
 	request: FlowellaRequest,
 	validate: (body: unknown) => string | undefined = () => undefined,
 ): Promise<unknown> {
-	const { retry } = connection;
+	const { retry, pacer } = connection;
 	for (let attempt = 1; ; attempt++) {
+		await pacer.acquire();
 		let result = await sendOnce(ctx, connection, request);
 		if (result.ok) {
 			const problem = validate(result.body);
-			if (problem === undefined) return result.body;
-			result = { ok: false, failure: { kind: 'invalidResponse', statusCode: 200, problem } };
+			if (problem !== undefined) {
+				result = { ok: false, failure: { kind: 'invalidResponse', statusCode: result.statusCode, problem } };
+			}
 		}
+		const rateLimited = !result.ok && result.failure.kind === 'http' && result.failure.statusCode === 429;
+		pacer.release(result.ok ? 'success' : rateLimited ? 'rateLimited' : 'failure');
+		if (result.ok) return result.body;
+
 		if (attempt >= retry.maxAttempts || !isRetryable(result.failure)) {
 			throw flowellaApiError(ctx.getNode(), result.failure, {
 				itemIndex: request.itemIndex,
@@ -134,6 +143,9 @@ export async function flowellaRequest(
 				retryOnFail: retry.maxAttempts > 1,
 			});
 		}
-		await sleep(backoffMs(retry, attempt, result.retryAfterMs));
+		const waitMs = backoffMs(retry, attempt, result.retryAfterMs);
+		// A 429 is about the whole organisation: every request waits it out together.
+		if (rateLimited) pacer.pause(waitMs);
+		else await sleep(waitMs);
 	}
 }

@@ -83,6 +83,15 @@ export const upsertFields: INodeProperties[] = [
 				],
 			},
 			{
+				displayName: 'Parallel Requests',
+				name: 'concurrency',
+				type: 'number',
+				default: 5,
+				typeOptions: { minValue: 1, maxValue: 50 },
+				description:
+					'Most requests sent to Flowella at once. The node slows down by itself when Flowella answers "too many requests" and speeds up again after.',
+			},
+			{
 				displayName: 'Timeout (Ms)',
 				name: 'timeout',
 				type: 'number',

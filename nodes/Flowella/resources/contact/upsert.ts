@@ -2,12 +2,18 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { openConnection } from '../../shared/connection';
-import { failedItem } from '../../shared/failedItem';
+import { RequestPacer } from '../../shared/pacer';
+import { openRerunMemo } from '../../shared/rerunMemo';
+import { runItems } from '../../shared/runItems';
 import { flowellaRequest } from '../../shared/transport';
 import { contactRowProblem } from './contactRow';
 import { isValidCountryCode } from './phone';
 import type { EmptyValues, FieldProblem } from './upsertRequest';
 import { buildUpsertRequest } from './upsertRequest';
+
+export const DEFAULT_CONCURRENCY = 5;
+export const MAX_CONCURRENCY = 50;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 const FIELD_LABELS: Record<FieldProblem['field'], string> = {
 	phone: 'Phone',
@@ -49,17 +55,28 @@ function readOptions(ctx: IExecuteFunctions, itemIndex: number) {
 	return {
 		defaultCountryCode,
 		emptyValues: (options.emptyValues === 'clear' ? 'clear' : 'skip') as EmptyValues,
-		timeoutMs: typeof options.timeout === 'number' && options.timeout > 0 ? options.timeout : 30_000,
+		timeoutMs: typeof options.timeout === 'number' && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT_MS,
 	};
+}
+
+/** The Parallel Requests option is read once per execution: the pacer is shared by all items. */
+function readConcurrency(ctx: IExecuteFunctions): number {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const value = Number(options.concurrency ?? DEFAULT_CONCURRENCY);
+	if (!Number.isFinite(value)) return DEFAULT_CONCURRENCY;
+	return Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(value)));
 }
 
 /** Contact → Create or Update: one POST /api/v1/contacts per item, one output item per input item. */
 export async function upsertContacts(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const items = ctx.getInputData();
+	const itemCount = ctx.getInputData().length;
+	if (itemCount === 0) return [];
 	const connection = await openConnection(ctx);
-	const output: INodeExecutionData[] = [];
+	const concurrency = readConcurrency(ctx);
+	const pacer = new RequestPacer(concurrency);
+	const memo = openRerunMemo(ctx);
 
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	const output = await runItems(ctx, itemCount, concurrency, async (itemIndex) => {
 		try {
 			const options = readOptions(ctx, itemIndex);
 			const request = buildUpsertRequest({
@@ -69,17 +86,20 @@ export async function upsertContacts(ctx: IExecuteFunctions): Promise<INodeExecu
 			});
 			if (!request.ok) throw validationError(ctx, request, itemIndex);
 			if (!connection.ok) throw new NodeOperationError(ctx.getNode(), connection.reason, { itemIndex });
-			const row = await flowellaRequest(
+			const remembered = memo?.recall(itemIndex, request.body);
+			if (remembered) return { json: remembered, pairedItem: { item: itemIndex } };
+			const row = (await flowellaRequest(
 				ctx,
-				{ ...connection.settings, timeoutMs: options.timeoutMs },
+				{ ...connection.settings, timeoutMs: options.timeoutMs, pacer },
 				{ method: 'POST', path: '/api/v1/contacts', body: request.body, itemIndex },
 				contactRowProblem,
-			);
-			output.push({ json: row as IDataObject, pairedItem: { item: itemIndex } });
+			)) as IDataObject;
+			memo?.remember(itemIndex, request.body, row);
+			return { json: row, pairedItem: { item: itemIndex } };
 		} catch (error) {
-			if (!ctx.continueOnFail()) throw asNodeError(ctx, error, itemIndex);
-			output.push(failedItem(error, itemIndex));
+			throw asNodeError(ctx, error, itemIndex);
 		}
-	}
+	});
+	memo?.finish(output);
 	return output;
 }

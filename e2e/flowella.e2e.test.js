@@ -1,0 +1,447 @@
+'use strict';
+// End-to-end: the packed package installed as a community package into a real n8n, workflows
+// run with `n8n execute` against the Flowella emulator (in this process), assertions on the JSON
+// run data and on the emulator's request log. The same suite runs on every selected n8n version.
+// Run it with `npm run test:e2e` (e2e/run.js), or `node --test e2e/` after `npm run build`.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { describe, it, before, after } = require('node:test');
+
+const { startEmulator } = require('../emulator/server');
+const { N8n, NODE_TYPE, nodeOutputs } = require('../scripts/n8n-harness');
+const { rowsToFlowella, flowellaParameters, workflowId } = require('../scripts/n8n-workflows');
+const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
+
+const KEY = 'flo_e2e_good_key_0123456789';
+const WRONG_KEY = 'flo_e2e_wrong_key_9876543210';
+const CONTACTS = '/api/v1/contacts';
+const STORM_LIMIT = { ratePerSec: 2, burst: 3, retryAfter: 'seconds' };
+const STORM_ROWS = Array.from({ length: 12 }, (_, index) => ({
+	phone: `+1555010${String(index).padStart(4, '0')}`,
+	name: `Storm contact ${index + 1}`,
+	email: `storm${index + 1}@example.com`,
+}));
+const ALL_FIELDS = flowellaParameters({ fields: ['name', 'email', 'waId'] });
+const log = (line) => process.stderr.write(`${line}\n`);
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+function assertContactRow(row) {
+	assert.equal(typeof row, 'object');
+	assert.match(row.id, /^ct_/);
+	assert.match(row.phone, E164);
+	for (const field of ['name', 'email', 'waId']) assert.ok(row[field] === null || typeof row[field] === 'string', field);
+	assert.equal(typeof row.isOptedOut, 'boolean');
+	assert.ok(!Number.isNaN(Date.parse(row.createdAt)) && !Number.isNaN(Date.parse(row.updatedAt)));
+	assert.equal(row.error, undefined);
+}
+
+function bodies(emulator) {
+	return emulator.requestsTo('POST', CONTACTS).map((request) => request.body);
+}
+
+/** No request body ever carries an empty string: blanks are skipped or sent as null. */
+function assertNoEmptyStrings(emulator) {
+	for (const body of bodies(emulator)) {
+		for (const [field, value] of Object.entries(body)) assert.notEqual(value, '', `${field} was sent as ""`);
+	}
+}
+
+function runError(execution) {
+	return execution.data.resultData.error;
+}
+
+for (const version of selectedVersions()) {
+	describe(`n8n ${version}`, { timeout: 15 * 60_000 }, () => {
+		/** @type {N8n} */
+		let n8n;
+		let userFolder;
+		const emulators = {};
+		const credentials = {};
+		const workflows = {};
+		let failed = false;
+
+		const credential = (name, label, emulator, apiKey = KEY) => {
+			credentials[name] = {
+				id: workflowId(`cred${name}`),
+				name: label,
+				type: 'flowellaApi',
+				data: { apiKey, baseUrl: emulator.url },
+			};
+			return credentials[name];
+		};
+
+		before(async () => {
+			const tgz = await packageTarball(log);
+			emulators.main = await startEmulator({ apiKeys: [KEY] });
+			emulators.rows = await startEmulator({ apiKeys: [KEY] });
+			emulators.auth = await startEmulator({ apiKeys: [KEY] });
+			emulators.stormOn = await startEmulator({ apiKeys: [KEY], rateLimit: STORM_LIMIT });
+			emulators.stormOff = await startEmulator({ apiKeys: [KEY], rateLimit: STORM_LIMIT });
+
+			const main = credential('main', 'Flowella (e2e)', emulators.main);
+			const rows = credential('rows', 'Flowella (e2e rows)', emulators.rows);
+			const wrong = credential('wrong', 'Flowella (e2e wrong key)', emulators.auth, WRONG_KEY);
+			const stormOn = credential('stormOn', 'Flowella (e2e storm, retry on)', emulators.stormOn);
+			const stormOff = credential('stormOff', 'Flowella (e2e storm, retry off)', emulators.stormOff);
+
+			workflows.lifecycle = rowsToFlowella({
+				id: workflowId('e2eLifecycle'),
+				name: 'e2e: create, update, clear',
+				stages: [
+					{
+						name: 'Create',
+						credential: main,
+						parameters: ALL_FIELDS,
+						rows: [
+							{ phone: '+34 612 00 00 01', name: 'Ana Ruiz', email: 'ana@example.com', waId: '34612000001' },
+							{ phone: '0034 (612) 000-002', name: 'Bruno Díaz', email: 'bruno@example.com', waId: '' },
+							{ phone: '447700900003', name: 'Chloe', email: '', waId: '' },
+						],
+					},
+					{
+						name: 'Update',
+						credential: main,
+						parameters: ALL_FIELDS,
+						rows: [
+							{ phone: '+34612000001', name: 'Ana Ruiz Gómez', email: '', waId: '' },
+							{ phone: '+34612000002', name: '', email: 'bruno@new.example.com', waId: '34612000002' },
+						],
+					},
+					{
+						name: 'Clear',
+						credential: main,
+						parameters: flowellaParameters({ fields: ['name', 'email', 'waId'], options: { emptyValues: 'clear' } }),
+						rows: [{ phone: '+34612000001', name: 'Ana', email: '', waId: '' }],
+					},
+				],
+			});
+			workflows.badRow = rowsToFlowella({
+				id: workflowId('e2eBadRow'),
+				name: 'e2e: one bad phone, error output',
+				stages: [
+					{
+						name: 'Flowella',
+						credential: rows,
+						errorBranch: true,
+						rows: [
+							{ phone: '+34600100001', name: 'First', email: 'first@example.com' },
+							{ phone: '+34600100002', name: 'Second', email: '' },
+							{ phone: 'call me maybe', name: 'Bad phone', email: 'bad@example.com' },
+							{ phone: '+34600100004', name: 'Fourth', email: 'fourth@example.com' },
+						],
+					},
+				],
+			});
+			workflows.wrongKey = rowsToFlowella({
+				id: workflowId('e2eWrongKey'),
+				name: 'e2e: wrong API key',
+				stages: [
+					{
+						name: 'Flowella',
+						credential: wrong,
+						rows: [
+							{ phone: '+34600200001', name: 'Nobody' },
+							{ phone: '+34600200002', name: 'Nobody either' },
+						],
+					},
+				],
+			});
+			workflows.stormOn = rowsToFlowella({
+				id: workflowId('e2eStormRetryOn'),
+				name: 'e2e: 429 storm, Retry On Fail on',
+				stages: [
+					{
+						name: 'Flowella',
+						credential: stormOn,
+						rows: STORM_ROWS,
+						settings: { retryOnFail: true, maxTries: 5, waitBetweenTries: 200 },
+					},
+				],
+			});
+			workflows.stormOff = rowsToFlowella({
+				id: workflowId('e2eStormRetryOff'),
+				name: 'e2e: 429 storm, Retry On Fail off',
+				stages: [{ name: 'Flowella', credential: stormOff, rows: STORM_ROWS }],
+			});
+
+			userFolder = freshUserFolder(version);
+			log(`[e2e] n8n ${version}: user folder ${userFolder}`);
+			n8n = await N8n.prepare({ version, tgz, userFolder, log });
+			await n8n.importCredentials(Object.values(credentials));
+			await n8n.importWorkflows(Object.values(workflows));
+		});
+
+		after(async () => {
+			await Promise.all(Object.values(emulators).map((emulator) => emulator.close()));
+			if (n8n) log(`[e2e] n8n ${version} process timings: ${n8n.timings.map((t) => `${t.command} ${(t.ms / 1000).toFixed(1)}s`).join(', ')}`);
+			if (userFolder && !failed && !keepFolders()) fs.rmSync(userFolder, { recursive: true, force: true });
+		});
+
+		const test = (name, fn) =>
+			it(name, async (t) => {
+				try {
+					await fn(t);
+				} catch (error) {
+					failed = true;
+					throw error;
+				}
+			});
+
+		test('loads the package as a community package (node type n8n-nodes-flowella.flowella)', () => {
+			assert.equal(NODE_TYPE, 'n8n-nodes-flowella.flowella');
+			const installed = `${userFolder}/.n8n/nodes/node_modules/n8n-nodes-flowella/package.json`;
+			assert.ok(fs.existsSync(installed));
+			assert.ok(!fs.existsSync(`${userFolder}/.n8n/nodes/node_modules/n8n-nodes-flowella/node_modules/n8n-workflow`));
+		});
+
+		describe('create, update, clear', () => {
+			let run;
+			before(async () => {
+				run = await n8n.execute(workflows.lifecycle.id);
+			});
+
+			test('the workflow succeeds', () => {
+				assert.equal(run.code, 0, run.stdout + run.stderr);
+				assert.equal(runError(run.execution), undefined);
+			});
+
+			test('creates contacts with cleaned-up phones and skips blank cells', () => {
+				const [created, errors = []] = nodeOutputs(run.execution, 'Create');
+				assert.equal(errors.length, 0);
+				assert.equal(created.length, 3);
+				created.forEach(assertContactRow);
+				assert.deepEqual(
+					created.map((row) => row.phone),
+					['+34612000001', '+34612000002', '+447700900003'],
+				);
+				assert.deepEqual(
+					created.map(({ name, email, waId }) => ({ name, email, waId })),
+					[
+						{ name: 'Ana Ruiz', email: 'ana@example.com', waId: '34612000001' },
+						{ name: 'Bruno Díaz', email: 'bruno@example.com', waId: null },
+						{ name: 'Chloe', email: null, waId: null },
+					],
+				);
+				const sent = bodies(emulators.main).slice(0, 3);
+				assert.deepEqual(sent[1], { phone: '+34612000002', name: 'Bruno Díaz', email: 'bruno@example.com' });
+				assert.deepEqual(sent[2], { phone: '+447700900003', name: 'Chloe' });
+			});
+
+			test('updates the same contacts: changed fields change, blank cells leave stored values alone', () => {
+				const [created] = nodeOutputs(run.execution, 'Create');
+				const [updated, errors = []] = nodeOutputs(run.execution, 'Update');
+				assert.equal(errors.length, 0);
+				assert.equal(updated.length, 2);
+				updated.forEach(assertContactRow);
+				assert.deepEqual(
+					updated.map((row) => row.id),
+					created.slice(0, 2).map((row) => row.id),
+				);
+				assert.deepEqual(
+					updated.map(({ name, email, waId }) => ({ name, email, waId })),
+					[
+						{ name: 'Ana Ruiz Gómez', email: 'ana@example.com', waId: '34612000001' },
+						{ name: 'Bruno Díaz', email: 'bruno@new.example.com', waId: '34612000002' },
+					],
+				);
+				for (const row of updated) assert.ok(Date.parse(row.updatedAt) > Date.parse(row.createdAt));
+				const sent = bodies(emulators.main).slice(3, 5);
+				assert.deepEqual(sent, [
+					{ phone: '+34612000001', name: 'Ana Ruiz Gómez' },
+					{ phone: '+34612000002', email: 'bruno@new.example.com', waId: '34612000002' },
+				]);
+			});
+
+			test('Empty Values = Clear sends null and Flowella erases the fields', () => {
+				const [cleared] = nodeOutputs(run.execution, 'Clear');
+				assert.equal(cleared.length, 1);
+				assertContactRow(cleared[0]);
+				assert.deepEqual(
+					{ name: cleared[0].name, email: cleared[0].email, waId: cleared[0].waId },
+					{ name: 'Ana', email: null, waId: null },
+				);
+				assert.deepEqual(bodies(emulators.main)[5], { phone: '+34612000001', name: 'Ana', email: null, waId: null });
+				assert.equal(emulators.main.contacts.get('+34612000001').email, null);
+			});
+
+			test('sends one request per item, never an empty string, with the key as a Bearer token', () => {
+				const requests = emulators.main.requestsTo('POST', CONTACTS);
+				assert.equal(requests.length, 6);
+				assert.ok(requests.every((request) => request.status === 200));
+				assert.ok(requests.every((request) => request.authorization === `Bearer ${KEY}`));
+				assertNoEmptyStrings(emulators.main);
+				assert.equal(emulators.main.contacts.size, 3);
+			});
+		});
+
+		describe('a bad phone on one item with On Error = continue (using error output)', () => {
+			let run;
+			before(async () => {
+				run = await n8n.execute(workflows.badRow.id);
+			});
+
+			test('the workflow succeeds', () => {
+				assert.equal(run.code, 0, run.stdout + run.stderr);
+				assert.equal(runError(run.execution), undefined);
+			});
+
+			test('the error output gets the bad item with a clear message; the other items succeed', () => {
+				const [ok, errors] = nodeOutputs(run.execution, 'Flowella');
+				assert.equal(ok.length, 3);
+				ok.forEach(assertContactRow);
+				assert.deepEqual(
+					ok.map((row) => row.phone),
+					['+34600100001', '+34600100002', '+34600100004'],
+				);
+				assert.equal(errors.length, 1);
+				assert.match(String(errors[0].error), /Invalid Phone "call me maybe" \[item 2\]/);
+				assert.deepEqual(nodeOutputs(run.execution, 'Flowella ok')[0].length, 3);
+				assert.deepEqual(nodeOutputs(run.execution, 'Flowella needs fixing')[0].length, 1);
+			});
+
+			test('nothing is sent for the bad item', () => {
+				const requests = emulators.rows.requestsTo('POST', CONTACTS);
+				assert.deepEqual(
+					requests.map((request) => [request.body.phone, request.status]),
+					[
+						['+34600100001', 200],
+						['+34600100002', 200],
+						['+34600100004', 200],
+					],
+				);
+			});
+		});
+
+		describe('a wrong API key', () => {
+			let run;
+			before(async () => {
+				run = await n8n.execute(workflows.wrongKey.id);
+			});
+
+			test('fails the run with a 401 that says to check the key, without showing the key', () => {
+				assert.notEqual(run.code, 0);
+				const error = runError(run.execution);
+				assert.ok(error, 'the run has an error');
+				assert.match(error.message, /401/);
+				assert.match(error.message, /Invalid API key/);
+				assert.match(`${error.description}`, /API key/);
+				assert.equal(String(error.httpCode), '401');
+				assert.ok(!run.stdout.includes(WRONG_KEY), 'the key appears in the run output');
+			});
+
+			test('stops at the first item, and does not retry a 401', () => {
+				const requests = emulators.auth.requestsTo('POST', CONTACTS);
+				assert.equal(requests.length, 1);
+				assert.equal(requests[0].status, 401);
+				assert.equal(requests[0].authorization, `Bearer ${WRONG_KEY}`);
+				assert.equal(emulators.auth.contacts.size, 0);
+			});
+		});
+
+		describe('a 429 storm with Retry On Fail on', () => {
+			let run;
+			before(async () => {
+				run = await n8n.execute(workflows.stormOn.id);
+			});
+
+			test('the workflow succeeds and every item comes back as a ContactRow, in order', () => {
+				assert.equal(run.code, 0, run.stdout + run.stderr);
+				const [rows] = nodeOutputs(run.execution, 'Flowella');
+				assert.equal(rows.length, STORM_ROWS.length);
+				rows.forEach(assertContactRow);
+				assert.deepEqual(
+					rows.map((row) => row.phone),
+					STORM_ROWS.map((row) => row.phone),
+				);
+			});
+
+			test('every item is upserted exactly once; only rate-limited requests are sent again', () => {
+				const requests = emulators.stormOn.requestsTo('POST', CONTACTS);
+				const limited = requests.filter((request) => request.status === 429);
+				assert.ok(limited.length >= 3, `expected a storm of 429s, saw ${limited.length}`);
+				assert.equal(requests.length, STORM_ROWS.length + limited.length);
+				for (const row of STORM_ROWS) {
+					const successes = requests.filter((request) => request.body.phone === row.phone && request.status === 200);
+					assert.equal(successes.length, 1, `${row.phone} was upserted ${successes.length} times`);
+				}
+				assert.equal(emulators.stormOn.contacts.size, STORM_ROWS.length);
+				// A success is never followed by another request for the same phone.
+				const done = new Set();
+				for (const request of requests) {
+					assert.ok(!done.has(request.body.phone), `${request.body.phone} was sent again after it succeeded`);
+					if (request.status === 200) done.add(request.body.phone);
+				}
+			});
+
+			test('n8n ran the node once (the node retried the requests, not n8n the whole node)', () => {
+				assert.equal(run.execution.data.resultData.runData.Flowella.length, 1);
+			});
+		});
+
+		describe('a 429 storm with Retry On Fail off', () => {
+			let run;
+			before(async () => {
+				run = await n8n.execute(workflows.stormOff.id);
+			});
+
+			test('fails with a clear rate-limit error that suggests Retry On Fail', () => {
+				assert.notEqual(run.code, 0);
+				const error = runError(run.execution);
+				assert.ok(error, 'the run has an error');
+				assert.match(error.message, /429/);
+				assert.match(error.message, /rate limited/i);
+				assert.match(error.message, /\[item 3\]/);
+				assert.match(`${error.description}`, /Retry On Fail/);
+				assert.equal(String(error.httpCode), '429');
+			});
+
+			test('the items before the 429 were upserted once and nothing was sent after it', () => {
+				const requests = emulators.stormOff.requestsTo('POST', CONTACTS);
+				assert.deepEqual(
+					requests.map((request) => request.status),
+					[200, 200, 200, 429],
+				);
+				assert.equal(emulators.stormOff.contacts.size, 3);
+			});
+		});
+
+		describe('the editor (n8n start)', () => {
+			let server;
+			let rest;
+			before(async () => {
+				server = await n8n.start();
+				rest = server.rest();
+				await rest.setupOwner({ email: 'owner@example.com', password: 'E2e-password-1' });
+			});
+			after(async () => {
+				if (server) await server.stop();
+			});
+
+			test('lists the Flowella node and credential types', async () => {
+				const nodes = await rest.mustRequest('GET', '/types/nodes.json');
+				const flowella = nodes.find((node) => node.name === NODE_TYPE);
+				assert.ok(flowella, `${NODE_TYPE} is not in /types/nodes.json`);
+				assert.equal(flowella.displayName, 'Flowella');
+				assert.ok(flowella.icon || flowella.iconUrl, 'the node has an icon');
+				const credentialTypes = await rest.mustRequest('GET', '/types/credentials.json');
+				assert.ok(credentialTypes.find((type) => type.name === 'flowellaApi'));
+			});
+
+			test('the credential test passes with the right key', async () => {
+				const before = emulators.main.requestsTo('GET', '/api/v1/ping').length;
+				const result = await rest.testCredential(credentials.main);
+				assert.equal(result.status, 'OK', JSON.stringify(result));
+				const pings = emulators.main.requestsTo('GET', '/api/v1/ping');
+				assert.equal(pings.length, before + 1);
+				assert.equal(pings.at(-1).authorization, `Bearer ${KEY}`);
+			});
+
+			test('the credential test fails with a wrong key and says why', async () => {
+				const result = await rest.testCredential(credentials.wrong);
+				assert.equal(result.status, 'Error', JSON.stringify(result));
+				assert.match(result.message, /rejected this API key/);
+				assert.equal(emulators.auth.requestsTo('GET', '/api/v1/ping').at(-1).status, 401);
+			});
+		});
+	});
+}

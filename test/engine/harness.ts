@@ -1,0 +1,252 @@
+// Runs real workflows in-process through n8n-core's WorkflowExecute: Manual Trigger → Rows →
+// Flowella. n8n's own code applies the node settings (Retry On Fail, On Error), pairedItem
+// handling and the credential's expressions; only the credential store is ours.
+import { Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsExpressionResolveValues,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeProperties,
+	INodeType,
+	INodeTypes,
+	IRun,
+	ITriggerFunctions,
+	IWorkflowExecuteAdditionalData,
+	Workflow as WorkflowType,
+} from 'n8n-workflow';
+import { ICredentialsHelper, isExpression, NodeConnectionTypes, Workflow } from 'n8n-workflow';
+
+import { FlowellaApi } from '../../credentials/FlowellaApi.credentials';
+import { Flowella } from '../../nodes/Flowella/Flowella.node';
+
+const manualTrigger: INodeType = {
+	description: {
+		displayName: 'Manual Trigger',
+		name: 'manualTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: '',
+		defaults: { name: 'When clicking' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	},
+	// As n8n-nodes-base's Manual Trigger: in manual mode WorkflowExecute waits for this emit.
+	async trigger(this: ITriggerFunctions) {
+		const manualTriggerFunction = async () => {
+			this.emit([this.helpers.returnJsonArray([{}])]);
+		};
+		return { manualTriggerFunction };
+	},
+};
+
+/** Stands in for a Google Sheets node: emits the rows given as a parameter. */
+const rowsNode: INodeType = {
+	description: {
+		displayName: 'Rows',
+		name: 'rows',
+		group: ['transform'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Rows' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Rows', name: 'rows', type: 'json', default: '[]' }],
+	},
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const rows = this.getNodeParameter('rows', 0) as IDataObject[] | string;
+		const list = typeof rows === 'string' ? (JSON.parse(rows) as IDataObject[]) : rows;
+		return [list.map((json, item) => ({ json, pairedItem: { item: 0 } }))];
+	},
+};
+
+const nodeTypeMap: Record<string, INodeType> = {
+	manualTrigger,
+	rows: rowsNode,
+	flowella: new Flowella(),
+};
+
+const nodeTypes: INodeTypes = {
+	getByName: (type) => nodeTypeMap[type],
+	getByNameAndVersion: (type) => nodeTypeMap[type],
+	getKnownTypes: () => ({}),
+};
+
+const flowellaApi = new FlowellaApi();
+
+/**
+ * The credential store. Applying a generic `authenticate` lives in n8n's CLI package, not in
+ * n8n-core, so this is a port of that branch; the expression itself is resolved by n8n-workflow.
+ */
+class CredentialsStore extends ICredentialsHelper {
+	constructor(private readonly data: ICredentialDataDecryptedObject) {
+		super();
+	}
+
+	getParentTypes() {
+		return [];
+	}
+
+	isCredentialUsableByNode() {
+		return true;
+	}
+
+	getCredentialsProperties(): INodeProperties[] {
+		return flowellaApi.properties;
+	}
+
+	async getDecrypted() {
+		return { ...this.data };
+	}
+
+	async getCredentials() {
+		return new Credentials({ id: null, name: '' }, '', '');
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow: WorkflowType,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		if (typeName !== flowellaApi.name) throw new Error(`unknown credential type ${typeName}`);
+		const resolve = (value: string) =>
+			isExpression(value)
+				? String(
+						workflow.expression.getSimpleParameterValue(
+							node,
+							value,
+							'internal',
+							{ $credentials: credentials } as unknown as ICredentialsExpressionResolveValues as never,
+							undefined,
+							'',
+						) ?? '',
+					)
+				: value;
+		const target = requestOptions as unknown as Record<string, Record<string, string>>;
+		for (const [where, entries] of Object.entries(flowellaApi.authenticate.properties)) {
+			target[where] ??= {};
+			for (const [key, value] of Object.entries(entries as Record<string, string>)) {
+				target[where][resolve(key)] = resolve(value);
+			}
+		}
+		return requestOptions;
+	}
+}
+
+export interface NodeSettings {
+	retryOnFail?: boolean;
+	maxTries?: number;
+	waitBetweenTries?: number;
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+}
+
+export interface RunOptions {
+	rows: IDataObject[];
+	credentials: { apiKey: string; baseUrl: string };
+	/** Flowella node parameters; the defaults map `phone` from each row. */
+	parameters?: IDataObject;
+	settings?: NodeSettings;
+}
+
+export interface FlowellaRun {
+	run: IRun;
+	/** The Flowella node's outputs: [success] or [success, error] with the error output. */
+	outputs: INodeExecutionData[][];
+	/** The error that stopped the run, if any. */
+	error?: IRun['data']['resultData']['error'];
+}
+
+export const rowParameters: IDataObject = {
+	resource: 'contact',
+	operation: 'upsert',
+	phone: '={{ $json.phone }}',
+	additionalFields: { name: '={{ $json.name }}', email: '={{ $json.email }}', waId: '={{ $json.waId }}' },
+	options: {},
+};
+
+const URLS = {
+	restApiUrl: 'http://localhost/rest',
+	instanceBaseUrl: 'http://localhost/',
+	formBaseUrl: 'http://localhost/form',
+	formWaitingBaseUrl: 'http://localhost/form-waiting',
+	formTestBaseUrl: 'http://localhost/form-test',
+	webhookBaseUrl: 'http://localhost/webhook',
+	webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+	webhookTestBaseUrl: 'http://localhost/webhook-test',
+	mcpBaseUrl: 'http://localhost/mcp',
+	mcpTestBaseUrl: 'http://localhost/mcp-test',
+};
+
+let executionCount = 0;
+
+export async function runFlowellaWorkflow(options: RunOptions): Promise<FlowellaRun> {
+	const executionId = `exec-${++executionCount}`;
+	const nodes: INode[] = [
+		{ id: '1', name: 'Trigger', type: 'manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{ id: '2', name: 'Rows', type: 'rows', typeVersion: 1, position: [200, 0], parameters: { rows: options.rows as never } },
+		{
+			id: '3',
+			name: 'Flowella',
+			type: 'flowella',
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: (options.parameters ?? rowParameters) as INode['parameters'],
+			credentials: { flowellaApi: { id: 'cred-1', name: 'Flowella' } },
+			...options.settings,
+		},
+	];
+	const connections = {
+		Trigger: { main: [[{ node: 'Rows', type: NodeConnectionTypes.Main, index: 0 }]] },
+		Rows: { main: [[{ node: 'Flowella', type: NodeConnectionTypes.Main, index: 0 }]] },
+	};
+	const workflowData = { id: 'wf-1', name: 'Flowella test', nodes, connections, active: false, settings: {} };
+	const workflow = new Workflow({ ...workflowData, nodeTypes });
+	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData as never);
+
+	const additionalData = {
+		...URLS,
+		credentialsHelper: new CredentialsStore(options.credentials),
+		hooks,
+		executionId,
+		currentNodeExecutionIndex: 0,
+		variables: {},
+		executeWorkflow: async () => {
+			throw new Error('not supported in this harness');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not supported in this harness');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const run = await new WorkflowExecute(additionalData, 'manual').run({
+		workflow,
+		startNode: workflow.getNode('Trigger') ?? undefined,
+	} as never);
+	const task = run.data.resultData.runData.Flowella?.[0];
+	return {
+		run,
+		outputs: (task?.data?.main ?? []).map((output) => output ?? []),
+		error: run.data.resultData.error,
+	};
+}

@@ -1,0 +1,321 @@
+// The node as n8n runs it: real workflows through n8n-core's WorkflowExecute, real HTTP to the emulator.
+import http from 'node:http';
+
+import { startEmulator } from '../../../emulator/server';
+import type { FlowellaEmulator } from '../../../emulator/server';
+import { rowParameters, runFlowellaWorkflow } from '../../engine/harness';
+import type { FlowellaRun, NodeSettings } from '../../engine/harness';
+
+const KEY = 'flo_live_9f8e7d6c5b4a39281706';
+let emulator: FlowellaEmulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ apiKeys: [KEY] });
+});
+afterAll(() => emulator.close());
+beforeEach(() => {
+	emulator.reset();
+	emulator.configure({ latencyMs: 0, rateLimit: null, faults: [], randomFaults: null, apiKeys: [KEY] });
+});
+
+const contacts = () => emulator.requestsTo('POST', '/api/v1/contacts');
+
+function run(rows: object[], settings: NodeSettings = {}, parameters = rowParameters, apiKey = KEY, baseUrl?: string) {
+	return runFlowellaWorkflow({
+		rows: rows as never,
+		credentials: { apiKey, baseUrl: baseUrl ?? emulator.url },
+		settings,
+		parameters,
+	});
+}
+
+/** Every place n8n keeps from a run: the output items, the run error and its cause. */
+function expectKeyNowhere(result: FlowellaRun, key = KEY) {
+	const error = result.error as unknown as { cause?: unknown; description?: unknown; message?: unknown } | undefined;
+	const places = [
+		JSON.stringify(result.outputs),
+		JSON.stringify(result.run),
+		JSON.stringify(error ?? null),
+		JSON.stringify(error?.cause ?? null),
+		String(error?.message ?? ''),
+		String(error?.description ?? ''),
+		String((error as { stack?: string } | undefined)?.stack ?? ''),
+	];
+	for (const place of places) expect(place).not.toContain(key);
+}
+
+const retry: NodeSettings = { retryOnFail: true, maxTries: 3, waitBetweenTries: 1 };
+
+describe('Contact → Create or Update', () => {
+	it('creates contacts and returns each ContactRow as Flowella sent it, in input order, paired', async () => {
+		const result = await run([
+			{ phone: '+34 612 345 678', name: 'Ana García', email: 'ana@example.com' },
+			{ phone: 4915123456789, name: 'Jonas' },
+			{ phone: '0044 20 7946 0958', waId: '442079460958' },
+		]);
+		expect(result.error).toBeUndefined();
+		const [success] = result.outputs;
+		expect(success.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(success.map((item) => item.json)).toEqual([...emulator.contacts.values()]);
+		expect(success[0].json).toEqual({
+			id: expect.any(String),
+			phone: '+34612345678',
+			waId: null,
+			name: 'Ana García',
+			email: 'ana@example.com',
+			isOptedOut: false,
+			createdAt: expect.any(String),
+			updatedAt: expect.any(String),
+		});
+		expect(contacts().map((request) => request.body)).toEqual([
+			{ phone: '+34612345678', name: 'Ana García', email: 'ana@example.com' },
+			{ phone: '+4915123456789', name: 'Jonas' },
+			{ phone: '+442079460958', waId: '442079460958' },
+		]);
+		for (const item of success) expect(item.json).not.toHaveProperty('error');
+	});
+
+	it('updates an existing contact, leaving blank cells alone by default', async () => {
+		await run([{ phone: '+34612345678', name: 'Ana', email: 'ana@example.com', waId: '34612345678' }]);
+		const result = await run([{ phone: '+34612345678', name: 'Ana María', email: '', waId: '  ' }]);
+		expect(contacts()[1].body).toEqual({ phone: '+34612345678', name: 'Ana María' });
+		expect(result.outputs[0][0].json).toMatchObject({ name: 'Ana María', email: 'ana@example.com', waId: '34612345678' });
+		expect(emulator.contacts.size).toBe(1);
+	});
+
+	it('clears blank fields with null when Empty Values is Clear Field', async () => {
+		await run([{ phone: '+34612345678', name: 'Ana', email: 'ana@example.com' }]);
+		const result = await run([{ phone: '+34612345678', name: 'Ana', email: '' }], {}, {
+			...rowParameters,
+			additionalFields: { name: '={{ $json.name }}', email: '={{ $json.email }}' },
+			options: { emptyValues: 'clear' },
+		});
+		expect(contacts()[1].body).toEqual({ phone: '+34612345678', name: 'Ana', email: null });
+		expect(result.outputs[0][0].json).toMatchObject({ email: null, name: 'Ana' });
+	});
+
+	it('applies the default country code to national numbers', async () => {
+		await run([{ phone: '612 34 56 78' }, { phone: '0612345679' }, { phone: '+33612345678' }], {}, {
+			...rowParameters,
+			options: { defaultCountryCode: '34' },
+		});
+		expect(contacts().map((request) => (request.body as { phone: string }).phone)).toEqual([
+			'+34612345678',
+			'+34612345679',
+			'+33612345678',
+		]);
+	});
+
+	it('sends nothing for an empty input', async () => {
+		const result = await run([]);
+		expect(result.error).toBeUndefined();
+		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
+describe('bad input', () => {
+	const rows = [{ phone: '+34612345678' }, { phone: '612-ABC' }, { phone: '+34612345679', email: 'nope' }, { phone: '+34612345670' }];
+
+	it('stops the run on the first bad item, naming the field, the value and the item', async () => {
+		const result = await run(rows, {}, rowParameters);
+		expect(result.error?.message).toBe(
+			'Invalid Phone "612-ABC" [item 1]: it may hold only digits, a leading + and spacing',
+		);
+		expect((result.error as unknown as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
+		expect(contacts().map((request) => (request.body as { phone: string }).phone)).not.toContain('612-ABC');
+	});
+
+	it('with On Error = Continue, puts an error item in place of each bad one and carries on', async () => {
+		const result = await run(rows, { onError: 'continueRegularOutput' });
+		expect(result.error).toBeUndefined();
+		const [items] = result.outputs;
+		expect(items).toHaveLength(4);
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(items[0].json.phone).toBe('+34612345678');
+		expect(items[1].json.error).toContain('Invalid Phone "612-ABC" [item 1]');
+		expect(items[2].json.error).toBe('Invalid Email "nope" [item 2]: it is not an email address');
+		expect(items[3].json.phone).toBe('+34612345670');
+		expect(contacts()).toHaveLength(2);
+	});
+
+	it('with Continue (using error output), routes bad items to the error output with their row', async () => {
+		const result = await run(rows, { onError: 'continueErrorOutput' });
+		const [success, failed] = result.outputs;
+		expect(success.map((item) => item.json.phone)).toEqual(['+34612345678', '+34612345670']);
+		expect(success.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 3 }]);
+		expect(failed.map((item) => item.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+		expect(failed[0].json).toMatchObject({ phone: '612-ABC', error: expect.stringContaining('[item 1]') });
+		expect(failed[1].json).toMatchObject({ email: 'nope', error: expect.stringContaining('Email') });
+	});
+
+	it('refuses a bad Default Country Code per item', async () => {
+		const result = await run([{ phone: '612345678' }], { onError: 'continueRegularOutput' }, {
+			...rowParameters,
+			options: { defaultCountryCode: '+0034' },
+		});
+		expect(result.outputs[0][0].json.error).toContain('Invalid Default Country Code');
+		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
+describe('Flowella errors', () => {
+	it('reports a 400 with what Flowella said', async () => {
+		emulator.configure({ faults: [{ kind: 'status', status: 400, code: 'VALIDATION_ERROR', message: 'phone: already used by a blocked contact' }] });
+		const result = await run([{ phone: '+34612345678' }]);
+		expect(result.error?.message).toBe(
+			'Flowella answered 400 VALIDATION_ERROR: phone: already used by a blocked contact [item 0]',
+		);
+		expect(contacts()).toHaveLength(1);
+	});
+
+	it.each([
+		[402, 'PAYMENT_REQUIRED', 'subscription'],
+		[403, 'FORBIDDEN', 'does not allow'],
+		[404, 'NOT_FOUND', 'Base URL'],
+	])('reports %d %s without retrying', async (status, code, advice) => {
+		emulator.configure({ faults: [{ kind: 'status', status, code, message: 'no' }] });
+		const result = await run([{ phone: '+34612345678' }], { onError: 'continueRegularOutput' });
+		const item = result.outputs[0][0].json as { error: string; details: { description: string; httpCode: string } };
+		expect(item.error).toBe(`Flowella answered ${status} ${code}: no [item 0]`);
+		expect(item.details.description).toContain(advice);
+		expect(item.details.httpCode).toBe(String(status));
+		expect(contacts()).toHaveLength(1);
+	});
+
+	it('reports a wrong key as 401 and says to check it, without leaking either key', async () => {
+		const wrongKey = 'flo_wrong_0123456789abcdef';
+		const result = await run([{ phone: '+34612345678' }, { phone: '+34612345679' }], {}, rowParameters, wrongKey);
+		expect(result.error?.message).toBe('Flowella answered 401 UNAUTHORIZED: Invalid API key [item 0]');
+		expect((result.error as unknown as { description: string }).description).toContain('Check the API key');
+		// Both requests were already in flight (Parallel Requests); neither was retried.
+		expect(contacts().map((request) => request.status)).toEqual([401, 401]);
+		expectKeyNowhere(result, wrongKey);
+	});
+
+	it('refuses a plain-http Base URL before sending anything', async () => {
+		const result = await run([{ phone: '+34612345678' }], {}, rowParameters, KEY, 'http://flowella.example.com');
+		expect(result.error?.message).toContain('must start with https://');
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	it('does not follow a redirect, so the key never reaches another host', async () => {
+		const seen: Array<string | undefined> = [];
+		const other = http.createServer((req, res) => {
+			seen.push(req.headers.authorization);
+			res.end('{}');
+		});
+		await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+		const { port } = other.address() as { port: number };
+		try {
+			for (const status of [301, 302, 307]) {
+				emulator.configure({ faults: [{ kind: 'redirect', status, location: `http://localhost:${port}/api/v1/contacts` }] });
+				const result = await run([{ phone: '+34612345678' }]);
+				expect(result.error?.message).toContain(`Flowella answered ${status} redirecting to http://localhost:${port}`);
+				expectKeyNowhere(result);
+			}
+			expect(seen).toEqual([]);
+		} finally {
+			other.closeAllConnections();
+			await new Promise((resolve) => other.close(resolve));
+		}
+	});
+});
+
+describe('retries', () => {
+	const twoRows = [{ phone: '+34612345678' }, { phone: '+34612345679' }];
+	const rateLimited = (retryAfter?: string) => ({ kind: 'status' as const, status: 429, code: 'RATE_LIMITED', message: 'Too many requests', retryAfter });
+
+	it('with Retry On Fail off, makes one attempt and says how to turn retries on', async () => {
+		emulator.configure({ faults: [rateLimited()] });
+		const result = await run(twoRows);
+		expect(result.error?.message).toBe('Flowella answered 429 RATE_LIMITED: Too many requests (rate limited) [item 0]');
+		expect((result.error as unknown as { description: string }).description).toContain('Turn on "Retry On Fail"');
+		expect(contacts().filter((request) => (request.body as { phone: string }).phone === '+34612345678')).toHaveLength(1);
+	});
+
+	it.each([
+		['without Retry-After', undefined],
+		['with Retry-After seconds', '1'],
+		['with Retry-After as an HTTP date', new Date(Date.now() + 1000).toUTCString()],
+	])('retries a 429 %s, re-sending only the rate-limited request', async (_, retryAfter) => {
+		emulator.configure({ faults: [{ ...rateLimited(retryAfter), path: '/api/v1/contacts' }] });
+		const started = Date.now();
+		const result = await run(twoRows, { ...retry, onError: 'continueErrorOutput' });
+		expect(result.outputs[0].map((item) => item.json.phone)).toEqual(['+34612345678', '+34612345679']);
+		expect(result.outputs[1]).toEqual([]);
+		const statuses = contacts().map((request) => request.status);
+		expect(statuses.filter((status) => status === 200)).toHaveLength(2);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(1);
+		if (retryAfter) expect(Date.now() - started).toBeGreaterThanOrEqual(retryAfter === '1' ? 1000 : 0);
+	});
+
+	it('fails only that item when 429s outlast the retry budget', async () => {
+		emulator.configure({ faults: [{ ...rateLimited(), times: 3, phone: '+34612345679' }] });
+		const result = await run(twoRows, { ...retry, onError: 'continueErrorOutput' });
+		expect(result.outputs[0].map((item) => item.json.phone)).toEqual(['+34612345678']);
+		expect(result.outputs[1][0].json.error).toBe('Flowella answered 429 RATE_LIMITED: Too many requests (rate limited) [item 1]');
+		expect((result.outputs[1][0].json.details as { description: string }).description).toContain('Gave up after 3 attempts');
+		expect(contacts()).toHaveLength(4);
+	});
+
+	it.each([
+		['500', { kind: 'status', status: 500 }],
+		['502 HTML page', { kind: 'html', status: 502 }],
+		['503', { kind: 'status', status: 503 }],
+		['504', { kind: 'status', status: 504 }],
+		['connection reset', { kind: 'reset', after: true }],
+		['malformed JSON in a 200', { kind: 'malformed', after: true }],
+		['a 200 that is not a ContactRow', { kind: 'notContactRow', after: true }],
+	])('retries after %s and succeeds', async (_, fault) => {
+		emulator.configure({ faults: [fault as never] });
+		const result = await run([{ phone: '+34612345678' }], retry);
+		expect(result.error).toBeUndefined();
+		expect(result.outputs[0][0].json).toMatchObject({ phone: '+34612345678', id: expect.any(String) });
+		expect(contacts()).toHaveLength(2);
+		expectKeyNowhere(result);
+	});
+
+	it.each([
+		['500', { kind: 'status', status: 500 }, 'Flowella answered 500 INTERNAL_ERROR: Internal server error (Flowella server error)'],
+		['502 HTML page', { kind: 'html', status: 502 }, 'Flowella answered 502 UNKNOWN (Flowella server error)'],
+		['connection reset', { kind: 'reset', after: true }, 'Could not reach Flowella'],
+		['malformed JSON', { kind: 'malformed', after: true }, 'Flowella answered 200 with an unexpected body: the body is not valid JSON'],
+		['not a ContactRow', { kind: 'notContactRow', after: true }, 'Flowella answered 200 with an unexpected body: "id" is not a string'],
+	])('without retries, reports %s clearly', async (_, fault, message) => {
+		emulator.configure({ faults: [fault as never] });
+		const result = await run([{ phone: '+34612345678' }]);
+		expect(result.error?.message).toContain(message);
+		expect(result.error?.message).toContain('[item 0]');
+		expect(contacts()).toHaveLength(1);
+		expectKeyNowhere(result);
+	});
+
+	it("lets n8n's Retry On Fail re-run the node after a hard failure without re-sending items that succeeded", async () => {
+		const rows = [{ phone: '+34612345678' }, { phone: '+34612345679', name: 'x'.repeat(201) }, { phone: '+34612345677' }];
+		const result = await run(rows, { retryOnFail: true, maxTries: 3, waitBetweenTries: 1 });
+		expect(result.error?.message).toContain('Invalid Name');
+		// n8n ran the node 3 times; the two good items reached Flowella once each.
+		expect(contacts().map((request) => (request.body as { phone: string }).phone).sort()).toEqual(['+34612345677', '+34612345678']);
+	});
+
+	it('when the first item fails with On Error = Continue, n8n re-runs the node; only that item is sent again', async () => {
+		emulator.configure({ faults: [{ kind: 'status', status: 503, times: 3, phone: '+34612345678' }] });
+		const rows = [{ phone: '+34612345678' }, { phone: '+34612345679' }, { phone: '+34612345677' }];
+		const result = await run(rows, { ...retry, onError: 'continueRegularOutput' });
+		expect(result.outputs[0].map((item) => item.json.phone)).toEqual(['+34612345678', '+34612345679', '+34612345677']);
+		const sent = contacts().map((request) => `${(request.body as { phone: string }).phone} ${request.status}`);
+		expect(sent.filter((line) => line.endsWith(' 200')).sort()).toEqual([
+			'+34612345677 200',
+			'+34612345678 200',
+			'+34612345679 200',
+		]);
+		expect(sent.filter((line) => line === '+34612345678 503')).toHaveLength(3);
+	});
+
+	it('gives up on a response that never comes after the timeout', async () => {
+		emulator.configure({ faults: [{ kind: 'hang' }] });
+		const result = await run([{ phone: '+34612345678' }], {}, { ...rowParameters, options: { timeout: 1000 } });
+		expect(result.error?.message).toMatch(/Could not reach Flowella \(\w+\): .*timeout/i);
+		expectKeyNowhere(result);
+	});
+});
