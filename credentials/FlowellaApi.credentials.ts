@@ -6,6 +6,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+const BASE_URL = 'String($credentials.baseUrl ?? "").trim().replace(/\\/+$/, "")';
+const SAFE_BASE_URL_EXPRESSION =
+	`/^https:\\/\\/./i.test(${BASE_URL}) || /^http:\\/\\/(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?(\\/|$)/i.test(${BASE_URL})` +
+	` ? ${BASE_URL} : "https://base-url-must-start-with-https.invalid"`;
+
 export class FlowellaApi implements ICredentialType {
 	name = 'flowellaApi';
 
@@ -46,10 +51,12 @@ export class FlowellaApi implements ICredentialType {
 		},
 	};
 
-	// Flowella documents GET /api/v1/ping as the way to verify a key.
+	// Flowella documents GET /api/v1/ping as the way to verify a key. A Base URL that is neither
+	// https nor loopback is swapped for an unresolvable https host named after the fix, so the
+	// test fails with that name and the key is never sent in clear text.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: `={{ ${SAFE_BASE_URL_EXPRESSION} }}`,
 			url: '/api/v1/ping',
 			method: 'GET',
 		},

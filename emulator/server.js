@@ -20,7 +20,7 @@ const CONTACT_FIELDS = new Set(['phone', 'name', 'email', 'waId']);
  *   rateLimit?: RateLimit | null, faults?: Fault[], randomFaults?: { probability: number, kinds: Fault[], seed?: number } | null
  * }} EmulatorOptions
  * @typedef {{ seq: number, at: number, method: string, path: string, query: Record<string, string>,
- *   authorization: string | undefined, body: unknown, status: number, fault?: string }} RecordedRequest
+ *   authorization: string | undefined, body: unknown, status: number, answeredAt?: number, fault?: string }} RecordedRequest
  */
 
 function envelope(code, message) {
@@ -208,6 +208,7 @@ class FlowellaEmulator {
 		if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
 		const send = (status, body, headers = {}) => {
 			record.status = status;
+			record.answeredAt = Date.now();
 			if (res.destroyed) return;
 			res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 			res.end(body);

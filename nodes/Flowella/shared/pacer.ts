@@ -2,23 +2,26 @@ import { sleep } from 'n8n-workflow';
 
 export type RequestOutcome = 'success' | 'rateLimited' | 'failure';
 
-// How far below the measured successful rate to settle after a 429: close enough to use the
-// limit, low enough that the server's bucket refills between probes.
-const RATE_BACKOFF = 0.9;
-// Successes counted to measure the rate the server actually allows.
-const RATE_WINDOW_MS = 3000;
+// After a 429, requests are spaced to this share of the rate that was getting through.
+const RATE_DECREASE = 0.85;
+// Until the second 429 the ceiling is unknown: every success raises the rate by this many
+// requests per second (about +50% a second). After it, growth is about +1 request/s a second.
+const SLOW_START_STEP = 0.5;
+const RATE_WINDOW_MS = 2000;
 const MIN_RATE_PER_SEC = 0.5;
+const SUCCESS_HISTORY = 512;
 
 /**
- * Paces one execution's requests so they settle just under Flowella's rate limit.
+ * Paces one execution's requests so they settle just under Flowella's rate limit, whose
+ * numbers are not published. TCP-style: additive increase, multiplicative decrease.
  *
- * - At most `liveConcurrency` requests are in flight; it halves on a 429 and grows back by
- *   one for every `liveConcurrency` successes (additive increase, multiplicative decrease).
- * - After the first 429, request starts are also spaced to a rate measured from the
- *   successes of the last few seconds, which then grows by about one request per second
- *   each second while the server keeps saying yes.
- * - A 429's wait (Retry-After or back-off) is one pause shared by every request, in flight
- *   or queued, instead of each request sleeping on its own.
+ * - At most `liveConcurrency` requests are in flight. It halves on a 429 and grows back by
+ *   one for every `liveConcurrency` successes.
+ * - Before any 429 request starts are not spaced. The first 429 sets a rate from the
+ *   successes of the last seconds; it grows quickly until the next 429, then slowly.
+ * - A 429's wait (Retry-After, or the back-off without it) is one pause shared by every
+ *   request that has not started yet, instead of each request sleeping on its own.
+ * - 429s answering requests sent before the last slow-down count as one event, not many.
  * Memory is bounded by the concurrency, not by the number of items.
  */
 export class RequestPacer {
@@ -28,20 +31,23 @@ export class RequestPacer {
 
 	private ratePerSec = Number.POSITIVE_INFINITY;
 
+	private growthStep = SLOW_START_STEP;
+
 	private nextStartAt = 0;
 
 	private pausedUntil = 0;
+
+	private slowedDownAt = 0;
+
+	private readonly startedAt = Date.now();
 
 	private readonly waitingForSlot: Array<() => void> = [];
 
 	private turn: Promise<void> = Promise.resolve();
 
-	// Ring buffer of recent success times, for the rate measurement.
 	private readonly successTimes: number[] = [];
 
 	private successCursor = 0;
-
-	private startedAt = Date.now();
 
 	constructor(private readonly maxConcurrency: number) {
 		this.liveConcurrency = maxConcurrency;
@@ -55,8 +61,8 @@ export class RequestPacer {
 		return this.ratePerSec;
 	}
 
-	/** Waits for a free slot, the end of any shared pause, and this request's start time. */
-	async acquire(): Promise<void> {
+	/** Waits for a free slot, the end of any shared pause and this request's start time; returns that time. */
+	async acquire(): Promise<number> {
 		// Requests take turns, so start times are handed out in arrival order.
 		const myTurn = this.turn.then(async () => {
 			while (this.inFlight >= this.concurrency) {
@@ -64,29 +70,31 @@ export class RequestPacer {
 			}
 			this.inFlight += 1;
 			for (;;) {
-				const now = Date.now();
-				const startAt = Math.max(this.pausedUntil, this.nextStartAt);
-				if (startAt <= now) break;
-				await sleep(startAt - now);
+				const waitMs = Math.max(this.pausedUntil, this.nextStartAt) - Date.now();
+				if (waitMs <= 0) break;
+				await sleep(waitMs);
 			}
+			const now = Date.now();
 			const interval = Number.isFinite(this.ratePerSec) ? 1000 / this.ratePerSec : 0;
-			this.nextStartAt = Math.max(Date.now(), this.nextStartAt) + interval;
+			this.nextStartAt = Math.max(now, this.nextStartAt) + interval;
+			return now;
 		});
-		this.turn = myTurn;
-		await myTurn;
+		this.turn = myTurn.then(() => undefined);
+		return await myTurn;
 	}
 
-	/** Frees the slot taken by `acquire` and adapts to how the request went. */
-	release(outcome: RequestOutcome): void {
+	/** Frees the slot of a request that started at `startedAt` and adapts to how it went. */
+	release(outcome: RequestOutcome, startedAt: number): void {
 		this.inFlight -= 1;
 		const now = Date.now();
 		if (outcome === 'success') {
 			this.recordSuccess(now);
 			this.liveConcurrency = Math.min(this.maxConcurrency, this.liveConcurrency + 1 / this.liveConcurrency);
-			if (Number.isFinite(this.ratePerSec)) this.ratePerSec += 1 / Math.max(1, this.ratePerSec);
-		} else if (outcome === 'rateLimited') {
-			this.liveConcurrency = Math.max(1, this.liveConcurrency / 2);
-			this.ratePerSec = Math.max(MIN_RATE_PER_SEC, Math.min(this.ratePerSec, this.measuredRate(now)) * RATE_BACKOFF);
+			if (Number.isFinite(this.ratePerSec)) {
+				this.ratePerSec += this.growthStep === SLOW_START_STEP ? SLOW_START_STEP : 1 / this.ratePerSec;
+			}
+		} else if (outcome === 'rateLimited' && startedAt >= this.slowedDownAt) {
+			this.slowDown(now);
 		}
 		this.waitingForSlot.shift()?.();
 	}
@@ -96,16 +104,30 @@ export class RequestPacer {
 		this.pausedUntil = Math.max(this.pausedUntil, Date.now() + waitMs);
 	}
 
-	private recordSuccess(now: number): void {
-		const capacity = 256;
-		if (this.successTimes.length < capacity) this.successTimes.push(now);
-		else this.successTimes[this.successCursor] = now;
-		this.successCursor = (this.successCursor + 1) % capacity;
+	private slowDown(now: number): void {
+		this.slowedDownAt = now;
+		this.liveConcurrency = Math.max(1, this.liveConcurrency / 2);
+		const measured = this.measuredRate(now);
+		if (Number.isFinite(this.ratePerSec)) {
+			this.ratePerSec = Math.min(this.ratePerSec, measured) * RATE_DECREASE;
+			this.growthStep = 0;
+		} else {
+			this.ratePerSec = measured;
+		}
+		this.ratePerSec = Math.max(MIN_RATE_PER_SEC, this.ratePerSec);
 	}
 
+	private recordSuccess(now: number): void {
+		if (this.successTimes.length < SUCCESS_HISTORY) this.successTimes.push(now);
+		else this.successTimes[this.successCursor] = now;
+		this.successCursor = (this.successCursor + 1) % SUCCESS_HISTORY;
+	}
+
+	/** Successes per second over the last couple of seconds (at least one second's worth). */
 	private measuredRate(now: number): number {
 		const windowMs = Math.max(1000, Math.min(RATE_WINDOW_MS, now - this.startedAt));
-		const recent = this.successTimes.filter((time) => now - time <= windowMs).length;
-		return Math.max(MIN_RATE_PER_SEC, (recent * 1000) / windowMs);
+		let recent = 0;
+		for (const time of this.successTimes) if (now - time <= windowMs) recent += 1;
+		return (recent * 1000) / windowMs;
 	}
 }

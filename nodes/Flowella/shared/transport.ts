@@ -124,7 +124,7 @@ export async function flowellaRequest(
 ): Promise<unknown> {
 	const { retry, pacer } = connection;
 	for (let attempt = 1; ; attempt++) {
-		await pacer.acquire();
+		const startedAt = await pacer.acquire();
 		let result = await sendOnce(ctx, connection, request);
 		if (result.ok) {
 			const problem = validate(result.body);
@@ -133,7 +133,7 @@ export async function flowellaRequest(
 			}
 		}
 		const rateLimited = !result.ok && result.failure.kind === 'http' && result.failure.statusCode === 429;
-		pacer.release(result.ok ? 'success' : rateLimited ? 'rateLimited' : 'failure');
+		pacer.release(result.ok ? 'success' : rateLimited ? 'rateLimited' : 'failure', startedAt);
 		if (result.ok) return result.body;
 
 		if (attempt >= retry.maxAttempts || !isRetryable(result.failure)) {
