@@ -69,10 +69,12 @@ function scenarios(scale, emulatorUrl) {
 	const overhead = { latencyMs: 0, rateLimit: null };
 	return [
 		{ group: 1, label: 'Flowella node (defaults, Retry On Fail)', knobs: rateLimited, items: n(1000), limit: 20, workflow: (name) => flowellaWorkflow(name, n(1000), {}, RETRY) },
+		{ group: 1, label: 'Flowella node (Parallel Requests 10, Retry On Fail)', knobs: rateLimited, items: n(1000), limit: 20, workflow: (name) => flowellaWorkflow(name, n(1000), { concurrency: 10 }, RETRY) },
 		{ group: 1, label: 'HTTP Request node (defaults, Retry On Fail)', knobs: rateLimited, items: n(1000), limit: 20, workflow: (name) => httpRequestWorkflow(name, n(1000), url, undefined, RETRY) },
 		{ group: 1, label: 'HTTP Request node (batch 20 / 1,000 ms, Retry On Fail)', knobs: rateLimited, items: n(1000), limit: 20, workflow: (name) => httpRequestWorkflow(name, n(1000), url, { size: 20, intervalMs: 1000 }, RETRY) },
 		{ group: 2, label: 'Flowella node, Parallel Requests 1', knobs: latencyBound, items: n(1000), baseline: true, workflow: (name) => flowellaWorkflow(name, n(1000), { concurrency: 1 }) },
 		{ group: 2, label: 'Flowella node (defaults)', knobs: latencyBound, items: n(1000), workflow: (name) => flowellaWorkflow(name, n(1000), {}) },
+		{ group: 2, label: 'Flowella node, Parallel Requests 10', knobs: latencyBound, items: n(1000), workflow: (name) => flowellaWorkflow(name, n(1000), { concurrency: 10 }) },
 		{ group: 2, label: 'HTTP Request node (defaults)', knobs: latencyBound, items: n(1000), workflow: (name) => httpRequestWorkflow(name, n(1000), url) },
 		{ group: 3, label: 'Flowella node (defaults)', knobs: overhead, items: n(5000), workflow: (name) => flowellaWorkflow(name, n(5000), {}) },
 		{ group: 3, label: 'HTTP Request node (defaults)', knobs: overhead, items: n(5000), baseline: true, workflow: (name) => httpRequestWorkflow(name, n(5000), url) },
