@@ -20,8 +20,12 @@ const CREDENTIAL_TYPE = 'flowellaApi';
 
 const defaultLog = (line) => process.stderr.write(`${line}\n`);
 
-/** A port nobody listens on right now (the OS picks it). */
-function freePort() {
+// Ports handed out by freePort in this process: the OS may offer a just-closed port again, and
+// an n8n whose editor and task broker get the same port answers the editor's requests with the
+// broker's 404s.
+const handedOut = new Set();
+
+function probePort() {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();
@@ -31,6 +35,17 @@ function freePort() {
 			server.close(() => resolve(port));
 		});
 	});
+}
+
+/** A port nobody listens on right now (the OS picks it), never the same one twice. */
+async function freePort() {
+	for (;;) {
+		const port = await probePort();
+		if (!handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
+	}
 }
 
 /** Whether `port` can be listened on, on every interface n8n might bind. */

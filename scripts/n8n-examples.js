@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+'use strict';
+// The playground's example workflows. `node scripts/n8n-examples.js` rewrites examples/*.json
+// from these definitions; `npm start` imports those files (they can also be imported into any
+// n8n by hand: Workflows → Import from File, then pick your own Flowella credential).
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { ROOT } = require('./n8n-harness');
+const { rowsToFlowella, flowellaParameters } = require('./n8n-workflows');
+
+const SANDBOX_CREDENTIAL = { id: 'flowellaSandbox1', name: 'Flowella (local sandbox)' };
+const EXAMPLES_DIR = path.join(ROOT, 'examples');
+
+const SHEET_ROWS = [
+	{ phone: '+34 612 345 678', name: 'Lucía Fernández', email: 'lucia@example.com', waId: '34612345678' },
+	{ phone: '0044 7700 900123', name: 'Oliver Smith', email: 'oliver@example.co.uk', waId: '' },
+	{ phone: '(555) 010-0199', name: 'Maya Johnson', email: '', waId: '' },
+	{ phone: '+52 55 1234 5678', name: 'Diego Ramírez', email: 'diego@example.mx', waId: '5215512345678' },
+];
+
+function examples() {
+	return [
+		{
+			file: 'sheet-rows-to-flowella.json',
+			workflow: rowsToFlowella({
+				id: 'flowellaExample1',
+				name: 'Flowella example: sheet rows → contacts',
+				notes:
+					'## Sheet rows → Flowella contacts\nThe **Sheet rows** node stands in for a Google Sheets or Airtable read: one item per row.\n\n**Flowella** creates each contact or updates the one with the same phone. Blank cells are skipped (Options → Empty Values).\n\nClick **Execute workflow**, then open the Flowella node to see the ContactRows. Run it twice: the second run updates instead of creating.',
+				stages: [
+					{
+						name: 'Flowella',
+						credential: SANDBOX_CREDENTIAL,
+						parameters: flowellaParameters({ fields: ['name', 'email', 'waId'], options: { defaultCountryCode: '1' } }),
+						rows: SHEET_ROWS,
+					},
+				],
+			}),
+		},
+		{
+			file: 'scheduled-sync.json',
+			workflow: rowsToFlowella({
+				id: 'flowellaExample2',
+				name: 'Flowella example: hourly contact sync (inactive)',
+				trigger: 'schedule',
+				notes:
+					'## Hourly sync\nA **Schedule Trigger** pushes the rows to Flowella every hour. It is inactive: publish/activate it to start the schedule, or click **Execute workflow** to run it once now.\n\n**Retry On Fail** is on (node Settings), so rate-limited requests wait and are retried one by one.',
+				stages: [
+					{
+						name: 'Flowella',
+						credential: SANDBOX_CREDENTIAL,
+						parameters: flowellaParameters({ fields: ['name', 'email'], options: { defaultCountryCode: '1' } }),
+						settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 },
+						rows: SHEET_ROWS.map(({ phone, name, email }) => ({ phone, name, email })),
+					},
+				],
+			}),
+		},
+		{
+			file: 'error-output-branch.json',
+			workflow: rowsToFlowella({
+				id: 'flowellaExample3',
+				name: 'Flowella example: bad rows go to the error output',
+				notes:
+					'## Error output\nFlowella\'s **On Error** setting is "Continue (using error output)": good rows come out on the top branch as ContactRows, rows Flowella cannot take (a phone with letters, a broken email) come out on the bottom branch with the reason, and the run goes on.',
+				stages: [
+					{
+						name: 'Flowella',
+						credential: SANDBOX_CREDENTIAL,
+						errorBranch: true,
+						rows: [
+							{ phone: '+34 699 111 222', name: 'Carmen Ortiz', email: 'carmen@example.com' },
+							{ phone: 'ask reception', name: 'Front desk', email: 'desk@example.com' },
+							{ phone: '+44 7700 900456', name: 'Harry Jones', email: 'harry-at-example.com' },
+							{ phone: '+1 202 555 0143', name: 'Ava Brown', email: '' },
+						],
+					},
+				],
+			}),
+		},
+	];
+}
+
+function writeExamples() {
+	fs.mkdirSync(EXAMPLES_DIR, { recursive: true });
+	for (const { file, workflow } of examples()) {
+		fs.writeFileSync(path.join(EXAMPLES_DIR, file), `${JSON.stringify(workflow, null, 2)}\n`);
+	}
+}
+
+/** The example workflows as committed in examples/. */
+function readExamples() {
+	return examples().map(({ file }) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')));
+}
+
+module.exports = { SANDBOX_CREDENTIAL, EXAMPLES_DIR, examples, readExamples, writeExamples };
+
+if (require.main === module) {
+	writeExamples();
+	process.stdout.write(`wrote ${examples().length} workflows to ${path.relative(process.cwd(), EXAMPLES_DIR) || '.'}\n`);
+}
