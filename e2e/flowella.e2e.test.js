@@ -5,12 +5,16 @@
 // Run it with `npm run test:e2e` (e2e/run.js), or `node --test e2e/` after `npm run build`.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 
 const { startEmulator } = require('../emulator/server');
-const { N8n, NODE_TYPE, nodeOutputs } = require('../scripts/n8n-harness');
+const { N8n, NODE_TYPE, ROOT, nodeOutputs } = require('../scripts/n8n-harness');
 const { rowsToFlowella, flowellaParameters, workflowId } = require('../scripts/n8n-workflows');
+const { readExamples, SANDBOX_CREDENTIAL } = require('../scripts/n8n-examples');
+const { DEMO_KEY } = require('../emulator/cli');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
+const { tourEditor, tourUnavailable } = require('./lib/editor-tour');
 
 const KEY = 'flo_e2e_good_key_0123456789';
 const WRONG_KEY = 'flo_e2e_wrong_key_9876543210';
@@ -92,6 +96,9 @@ for (const version of selectedVersions()) {
 			emulators.auth = await startEmulator({ apiKeys: [KEY] });
 			emulators.stormOn = await startEmulator({ apiKeys: [KEY], rateLimit: STORM_LIMIT });
 			emulators.stormOff = await startEmulator({ apiKeys: [KEY], rateLimit: STORM_LIMIT });
+			emulators.sandbox = await startEmulator({ apiKeys: [DEMO_KEY] });
+			// The playground's credential and example workflows, for the editor tour.
+			credentials.sandbox = { ...SANDBOX_CREDENTIAL, type: 'flowellaApi', data: { apiKey: DEMO_KEY, baseUrl: emulators.sandbox.url } };
 
 			const main = credential('main', 'Flowella (e2e)', emulators.main);
 			const rows = credential('rows', 'Flowella (e2e rows)', emulators.rows);
@@ -183,7 +190,7 @@ for (const version of selectedVersions()) {
 			log(`[e2e] n8n ${version}: user folder ${userFolder}`);
 			n8n = await N8n.prepare({ version, tgz, userFolder, log });
 			await n8n.importCredentials(Object.values(credentials));
-			await n8n.importWorkflows(Object.values(workflows));
+			await n8n.importWorkflows([...Object.values(workflows), ...readExamples()]);
 			failed = false;
 		});
 
@@ -438,10 +445,11 @@ for (const version of selectedVersions()) {
 		describe('the editor (n8n start)', () => {
 			let server;
 			let rest;
+			const owner = { email: 'owner@example.com', password: 'E2e-password-1' };
 			before(async () => {
 				server = await n8n.start();
 				rest = server.rest();
-				await rest.setupOwner({ email: 'owner@example.com', password: 'E2e-password-1' });
+				await rest.setupOwner(owner);
 			});
 			after(async () => {
 				if (server) await server.stop();
@@ -474,6 +482,28 @@ for (const version of selectedVersions()) {
 				assert.match(result.message, version.startsWith('1.') ? /rejected this API key|Authorization failed/ : /rejected this API key/);
 				assert.equal(emulators.auth.requestsTo('GET', '/api/v1/ping').at(-1).status, 401);
 			});
+
+			it(
+				'in the browser: the nodes panel lists Flowella with its icon, and an example runs to ContactRows',
+				{ skip: tourUnavailable() },
+				async () => {
+					const screenshotDir = path.join(ROOT, '.e2e', 'screenshots', `n8n-${version}`);
+					const tour = await tourEditor({
+						url: server.url,
+						...owner,
+						workflowId: 'flowellaExample1',
+						screenshotDir,
+						log,
+					});
+					assert.equal(tour.nodesPanel.name, 'Flowella');
+					assert.match(tour.nodesPanel.description, /WhatsApp contacts/);
+					assert.ok(tour.nodesPanel.hasIcon, 'the nodes panel shows an icon for Flowella');
+					assert.match(tour.outputText, /4 items/);
+					const rows = [...emulators.sandbox.contacts.values()];
+					assert.deepEqual(rows.map((row) => row.phone).sort(), ['+15550100199', '+34612345678', '+447700900123', '+525512345678']);
+					for (const row of rows) assert.ok(tour.outputText.includes(row.id), `${row.id} is not shown in the output panel`);
+				},
+			);
 		});
 	});
 }

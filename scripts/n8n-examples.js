@@ -31,6 +31,8 @@ function examples() {
 				stages: [
 					{
 						name: 'Flowella',
+						rowsName: 'Sheet rows',
+						splitName: 'One item per row',
 						credential: SANDBOX_CREDENTIAL,
 						parameters: flowellaParameters({ fields: ['name', 'email', 'waId'], options: { defaultCountryCode: '1' } }),
 						rows: SHEET_ROWS,
@@ -49,6 +51,8 @@ function examples() {
 				stages: [
 					{
 						name: 'Flowella',
+						rowsName: 'Sheet rows',
+						splitName: 'One item per row',
 						credential: SANDBOX_CREDENTIAL,
 						parameters: flowellaParameters({ fields: ['name', 'email'], options: { defaultCountryCode: '1' } }),
 						settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 },
@@ -67,8 +71,12 @@ function examples() {
 				stages: [
 					{
 						name: 'Flowella',
+						rowsName: 'Sheet rows',
+						splitName: 'One item per row',
 						credential: SANDBOX_CREDENTIAL,
 						errorBranch: true,
+						okName: 'Upserted',
+						fixName: 'Needs fixing',
 						rows: [
 							{ phone: '+34 699 111 222', name: 'Carmen Ortiz', email: 'carmen@example.com' },
 							{ phone: 'ask reception', name: 'Front desk', email: 'desk@example.com' },

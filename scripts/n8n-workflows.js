@@ -38,7 +38,8 @@ function flowellaParameters({ fields = ['name', 'email'], options = {} } = {}) {
  * (the rows node of a later stage runs once). A stage with `errorBranch` gets On Error =
  * "Continue (using error output)" with "<stage> ok" / "<stage> needs fixing" No-Op nodes.
  * @typedef {{ name: string, rows: object[], credential: { id: string, name: string },
- *   parameters?: object, settings?: object, errorBranch?: boolean }} Stage
+ *   parameters?: object, settings?: object, errorBranch?: boolean, rowsName?: string, splitName?: string,
+ *   okName?: string, fixName?: string }} Stage
  * @param {{ id: string, name: string, stages: Stage[], trigger?: 'manual' | 'schedule', notes?: string }} spec
  */
 function rowsToFlowella({ id, name, stages, trigger = 'manual', notes }) {
@@ -71,8 +72,8 @@ function rowsToFlowella({ id, name, stages, trigger = 'manual', notes }) {
 	let previous = triggerName;
 	stages.forEach((stage, index) => {
 		const y = index * 300;
-		const rowsName = `${stage.name} rows`;
-		const splitName = `Split Out ${stage.name}`;
+		const rowsName = stage.rowsName ?? `${stage.name} rows`;
+		const splitName = stage.splitName ?? `Split Out ${stage.name}`;
 		nodes.push(
 			{
 				parameters: { mode: 'raw', jsonOutput: JSON.stringify({ rows: stage.rows }, null, 2), options: {} },
@@ -108,8 +109,8 @@ function rowsToFlowella({ id, name, stages, trigger = 'manual', notes }) {
 		connect(splitName, stage.name);
 		previous = stage.name;
 		if (stage.errorBranch) {
-			const ok = `${stage.name} ok`;
-			const fix = `${stage.name} needs fixing`;
+			const ok = stage.okName ?? `${stage.name} ok`;
+			const fix = stage.fixName ?? `${stage.name} needs fixing`;
 			nodes.push(
 				{ parameters: {}, id: nodeId(id, ok), name: ok, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, y - 100] },
 				{ parameters: {}, id: nodeId(id, fix), name: fix, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, y + 100] },
