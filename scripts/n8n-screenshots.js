@@ -3,6 +3,8 @@
 // Refreshes docs/screenshots/ from a running playground: start `npm start` in another terminal,
 // then `node scripts/n8n-screenshots.js` (needs Chromium: apt-get install chromium).
 //   --url http://localhost:5678  --workflow flowellaExample1  --out docs/screenshots
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
@@ -23,16 +25,25 @@ async function main() {
 	if (unavailable) throw new Error(unavailable);
 	const health = await fetch(`${values.url}/healthz`).catch(() => undefined);
 	if (!health?.ok) throw new Error(`no n8n answers at ${values.url}: start the playground with npm start first`);
-	const tour = await tourEditor({
+	const common = {
 		url: values.url,
 		email: values.email,
 		password: values.password,
-		workflowId: values.workflow,
-		screenshotDir: path.resolve(values.out),
 		log: (line) => process.stderr.write(`${line}\n`),
-	});
+	};
+	const tour = await tourEditor({ ...common, workflowId: values.workflow, screenshotDir: path.resolve(values.out) });
 	if (tour.nodesPanel.name !== 'Flowella') throw new Error(`the nodes panel shows "${tour.nodesPanel.name}"`);
-	process.stdout.write(`${tour.screenshots.map((file) => path.relative(process.cwd(), file)).join('\n')}\n`);
+	const written = [...tour.screenshots];
+	if (values.workflow === 'flowellaExample1') {
+		// The error-output example's finished run, too.
+		const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowella-shots-'));
+		const errorTour = await tourEditor({ ...common, workflowId: 'flowellaExample3', screenshotDir: scratch });
+		const target = path.join(path.resolve(values.out), 'error-output-run.png');
+		fs.copyFileSync(errorTour.screenshots.find((file) => file.endsWith('finished-run.png')), target);
+		fs.rmSync(scratch, { recursive: true, force: true });
+		written.push(target);
+	}
+	process.stdout.write(`${written.map((file) => path.relative(process.cwd(), file)).join('\n')}\n`);
 }
 
 main().catch((error) => {
