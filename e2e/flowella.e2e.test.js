@@ -9,7 +9,7 @@ const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 
 const { startEmulator } = require('../emulator/server');
-const { N8n, NODE_TYPE, ROOT, nodeOutputs } = require('../scripts/n8n-harness');
+const { N8n, NODE_TYPE, ROOT, nodeOutputs, killChildrenOnSignals } = require('../scripts/n8n-harness');
 const { rowsToFlowella, flowellaParameters, workflowId } = require('../scripts/n8n-workflows');
 const { readExamples, SANDBOX_CREDENTIAL } = require('../scripts/n8n-examples');
 const { DEMO_KEY } = require('../emulator/cli');
@@ -27,6 +27,7 @@ const STORM_ROWS = Array.from({ length: 12 }, (_, index) => ({
 }));
 const ALL_FIELDS = flowellaParameters({ fields: ['name', 'email', 'waId'] });
 const log = (line) => process.stderr.write(`${line}\n`);
+killChildrenOnSignals();
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 function assertContactRow(row) {

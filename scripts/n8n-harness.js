@@ -58,6 +58,35 @@ function portIsFree(port, host) {
 	});
 }
 
+// Child processes still running; killed (with their process groups) when this process exits,
+// so an interrupted run leaves no n8n behind.
+const liveChildren = new Set();
+function killGroup(child, signal) {
+	try {
+		if (child.pid && process.platform !== 'win32') process.kill(-child.pid, signal);
+		else child.kill(signal);
+	} catch {
+		// already gone
+	}
+}
+process.on('exit', () => {
+	for (const child of liveChildren) killGroup(child, 'SIGKILL');
+});
+/** For test processes: on SIGINT/SIGTERM kill every child n8n first, then die of the signal. */
+function killChildrenOnSignals() {
+	for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+		process.once(name, () => {
+			for (const child of liveChildren) killGroup(child, 'SIGKILL');
+			process.kill(process.pid, name);
+		});
+	}
+}
+function track(child) {
+	liveChildren.add(child);
+	child.on('exit', () => liveChildren.delete(child));
+	return child;
+}
+
 /**
  * Runs a command to completion without blocking the event loop.
  * @returns {Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string, ms: number }>}
@@ -65,7 +94,9 @@ function portIsFree(port, host) {
 function runCommand(command, args, { cwd = ROOT, env = process.env, timeoutMs = 10 * 60_000, echo } = {}) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
-		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = track(
+			spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' }),
+		);
 		let stdout = '';
 		let stderr = '';
 		child.stdout.setEncoding('utf8').on('data', (chunk) => {
@@ -77,7 +108,7 @@ function runCommand(command, args, { cwd = ROOT, env = process.env, timeoutMs = 
 			if (echo) echo(chunk);
 		});
 		const timer = setTimeout(() => {
-			child.kill('SIGKILL');
+			killGroup(child, 'SIGKILL');
 			reject(new Error(`${path.basename(command)} ${args.join(' ')} took longer than ${timeoutMs} ms\n${stdout}\n${stderr}`));
 		}, timeoutMs);
 		child.on('error', (error) => {
@@ -133,7 +164,8 @@ async function installCommunityPackage(userFolder, tgz, { log = defaultLog } = {
 	const started = Date.now();
 	await mustRun(
 		'npm',
-		['install', '--omit=peer', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', tgz],
+		// --prefer-offline: npm still resolves the peer n8n-workflow's metadata; the cached copy does.
+		['install', '--omit=peer', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tgz],
 		{ cwd: nodesDir },
 	);
 	const installed = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
@@ -270,7 +302,7 @@ class N8n {
 	async start({ port, host = '127.0.0.1', env = {}, echo, timeoutMs = 3 * 60_000 } = {}) {
 		const listenPort = port ?? (await freePort());
 		const started = Date.now();
-		const child = spawn(this.runtime.node, [this.runtime.n8nBin, 'start'], {
+		const child = track(spawn(this.runtime.node, [this.runtime.n8nBin, 'start'], {
 			cwd: this.userFolder,
 			env: await this.env({
 				N8N_PORT: String(listenPort),
@@ -282,7 +314,7 @@ class N8n {
 			}),
 			stdio: ['ignore', 'pipe', 'pipe'],
 			detached: process.platform !== 'win32',
-		});
+		}));
 		const server = new N8nServer(child, `http://localhost:${listenPort}`, echo);
 		try {
 			await server.waitUntilReady(timeoutMs);
@@ -335,14 +367,7 @@ class N8nServer {
 	/** SIGTERM to n8n's process group (n8n and its task runner), SIGKILL after a grace period. */
 	async stop(graceMs = 15_000) {
 		if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-		const signal = (name) => {
-			try {
-				if (this.child.pid && process.platform !== 'win32') process.kill(-this.child.pid, name);
-				else this.child.kill(name);
-			} catch {
-				// already gone
-			}
-		};
+		const signal = (name) => killGroup(this.child, name);
 		signal('SIGTERM');
 		const timer = setTimeout(() => signal('SIGKILL'), graceMs);
 		await this.exited;
@@ -434,4 +459,5 @@ module.exports = {
 	freePort,
 	portIsFree,
 	runCommand,
+	killChildrenOnSignals,
 };
