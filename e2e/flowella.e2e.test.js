@@ -331,7 +331,7 @@ for (const version of selectedVersions()) {
 			test('nothing is sent for the bad item', () => {
 				const requests = emulators.rows.requestsTo('POST', CONTACTS);
 				assert.deepEqual(
-					requests.map((request) => [request.body.phone, request.status]),
+					requests.map((request) => [request.body.phone, request.status]).sort(),
 					[
 						['+34600100001', 200],
 						['+34600100002', 200],

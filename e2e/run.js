@@ -7,8 +7,7 @@
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 
-const { ensureN8n } = require('../scripts/install-n8n');
-const { buildAndPack } = require('../scripts/n8n-harness');
+const { buildAndPack, ensureN8nWithProgress } = require('../scripts/n8n-harness');
 const { selectedVersions } = require('./lib/context');
 
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -18,7 +17,7 @@ async function main() {
 	const versions = selectedVersions();
 	log(`[e2e] n8n versions: ${versions.join(', ')}`);
 	// Installs run one after the other: each takes minutes and gigabytes; a warm cache is instant.
-	for (const version of versions) await ensureN8n(version, log);
+	for (const version of versions) await ensureN8nWithProgress(version, log);
 	const tgz = await buildAndPack({ log });
 	log(`[e2e] ready in ${((Date.now() - started) / 1000).toFixed(1)} s; running the suite`);
 

@@ -195,6 +195,22 @@ function nodeOutputs(execution, nodeName, run = 0) {
 	return main.map((items) => (items ?? []).map((item) => item.json));
 }
 
+/**
+ * ensureN8n with a heartbeat: a cold install takes minutes with little output, so say every
+ * 30 s that it is still going.
+ */
+async function ensureN8nWithProgress(version, log = defaultLog) {
+	const started = Date.now();
+	const timer = setInterval(() => {
+		log(`[n8n] still installing n8n@${version}… ${Math.round((Date.now() - started) / 1000)} s (about 5–12 min the first time)`);
+	}, 30_000);
+	try {
+		return await ensureN8n(version, log);
+	} finally {
+		clearInterval(timer);
+	}
+}
+
 class N8n {
 	/**
 	 * @param {{ version: string, runtime: { node: string, n8nBin: string, dir: string }, userFolder: string,
@@ -212,7 +228,7 @@ class N8n {
 
 	/** Installs or reuses n8n `version`, creates the user folder and installs the package there. */
 	static async prepare({ version = DEFAULT_VERSION, tgz, userFolder, encryptionKey, env, log = defaultLog }) {
-		const runtime = await ensureN8n(version, log);
+		const runtime = await ensureN8nWithProgress(version, log);
 		fs.mkdirSync(userFolder, { recursive: true });
 		if (tgz) await installCommunityPackage(userFolder, tgz, { log });
 		return new N8n({ version, runtime, userFolder, encryptionKey, env, log });
@@ -460,4 +476,5 @@ module.exports = {
 	portIsFree,
 	runCommand,
 	killChildrenOnSignals,
+	ensureN8nWithProgress,
 };

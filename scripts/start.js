@@ -92,7 +92,7 @@ async function main() {
 
 	// 2. The package, packed and installed into n8n the way users install it.
 	const [runtimeReady, tgz] = await Promise.all([
-		require('./install-n8n').ensureN8n(version, log),
+		require('./n8n-harness').ensureN8nWithProgress(version, log),
 		buildAndPack({ log }),
 	]);
 	void runtimeReady;
