@@ -11,7 +11,7 @@ const CONTACT_FIELDS = new Set(['phone', 'name', 'email', 'waId']);
 /**
  * @typedef {{ ratePerSec: number, burst: number, retryAfter?: 'none' | 'seconds' | 'date' }} RateLimit
  * @typedef {{
- *   kind: 'status' | 'html' | 'reset' | 'malformed' | 'notContactRow' | 'hang' | 'slow' | 'redirect',
+ *   kind: 'status' | 'html' | 'reset' | 'malformed' | 'notContactRow' | 'hang' | 'slow' | 'redirect' | 'revokeKey',
  *   status?: number, code?: string, message?: string, delayMs?: number, location?: string,
  *   retryAfter?: string, times?: number, path?: string, phone?: string, after?: boolean
  * }} Fault
@@ -276,6 +276,12 @@ class FlowellaEmulator {
 				}, fault.delayMs ?? 1000);
 			case 'redirect':
 				return send(fault.status ?? 307, '', { Location: fault.location ?? 'http://127.0.0.1:1/api/v1/contacts' });
+			case 'revokeKey': {
+				// The key is deleted in Flowella mid-run: this request and every later one with it get 401.
+				const key = /^Bearer (.+)$/.exec(record.authorization ?? '')?.[1];
+				if (key) this.apiKeys.delete(key);
+				return send(401, envelope('UNAUTHORIZED', fault.message ?? 'Invalid API key'));
+			}
 		}
 	}
 

@@ -119,6 +119,21 @@ describe('Flowella emulator', () => {
 		expect(emulator.requestsTo('POST', '/api/v1/contacts')).toHaveLength(6);
 	});
 
+	it('revokes the key mid-run: that request and every later one with it get 401', async () => {
+		emulator.configure({ faults: [{ kind: 'revokeKey', phone: '+34612345679' }] });
+		try {
+			const statuses: number[] = [];
+			for (const phone of ['+34612345678', '+34612345679', '+34612345670']) {
+				statuses.push((await call(emulator, 'POST', '/api/v1/contacts', { phone })).status);
+			}
+			expect(statuses).toEqual([200, 401, 401]);
+			expect((await call(emulator, 'GET', '/api/v1/ping')).json).toEqual({ error: { code: 'UNAUTHORIZED', message: 'Invalid API key' } });
+			expect(emulator.contacts.size).toBe(1);
+		} finally {
+			emulator.configure({ apiKeys: [KEY] });
+		}
+	});
+
 	it('resets a connection mid-response', async () => {
 		emulator.configure({ faults: [{ kind: 'reset', after: true }] });
 		await expect(call(emulator, 'POST', '/api/v1/contacts', { phone: '+34612345678' })).rejects.toThrow();

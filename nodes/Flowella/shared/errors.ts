@@ -17,8 +17,8 @@ export interface FailureContext {
 const ADVICE_BY_STATUS: Record<number, string> = {
 	400: 'Flowella refused the data: correct the field it names.',
 	401: 'Check the API key in the Flowella credential: it is missing, mistyped or revoked.',
-	402: 'Your Flowella subscription does not cover this action.',
-	403: 'Flowella does not allow this action for this key or contact.',
+	402: 'Your Flowella subscription does not cover this action: check your plan in Flowella, or ask whoever manages it.',
+	403: 'Flowella does not allow this action for this key or contact: check the contact (e.g. opted out) and the key\'s organisation in Flowella.',
 	404: 'Flowella could not find this resource. Check the Base URL in the Flowella credential.',
 };
 
@@ -48,7 +48,7 @@ function describe(failure: RequestFailure, context: FailureContext): { message: 
 		case 'network':
 			return {
 				message: `Could not reach Flowella (${failure.code}): ${failure.message}`,
-				description: `Check the Base URL in the Flowella credential and the network. ${retryAdvice(context)}`,
+				description: `Check the Base URL in the Flowella credential and the network. If the request got through, the contact may already be saved; sending it again is safe. ${retryAdvice(context)}`,
 			};
 		case 'invalidResponse':
 			return {
