@@ -1,17 +1,16 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 /**
- * The item n8n expects from a node that continues on fail. Only the keys `error`, `message`
- * and `details` may be used: with "Continue (using error output)" n8n routes an item to the
- * error output only when its json holds nothing else.
+ * The item n8n expects from a node that continues on fail: `error` says what went wrong and
+ * names the item, `message` says what to do. n8n routes an item to the error output under
+ * "Continue (using error output)" only when its json holds nothing but these keys (n8n 1.x
+ * accepts exactly `error`, or `error` and `message`), and then merges in the input row.
  */
 export function failedItem(error: unknown, itemIndex: number): INodeExecutionData {
-	const source = error as { message?: unknown; description?: unknown; httpCode?: unknown };
-	const details: IDataObject = { itemIndex };
-	if (typeof source.description === 'string' && source.description) details.description = source.description;
-	if (typeof source.httpCode === 'string' && source.httpCode) details.httpCode = source.httpCode;
-	return {
-		json: { error: typeof source.message === 'string' ? source.message : String(error), details },
-		pairedItem: { item: itemIndex },
+	const source = error as { message?: unknown; description?: unknown };
+	const json: INodeExecutionData['json'] = {
+		error: typeof source.message === 'string' ? source.message : String(error),
 	};
+	if (typeof source.description === 'string' && source.description) json.message = source.description;
+	return { json, pairedItem: { item: itemIndex } };
 }
