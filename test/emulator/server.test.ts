@@ -1,4 +1,4 @@
-import { startEmulator } from '../../emulator/server';
+import { emulatorForTests } from '../engine/emulator';
 import type { FlowellaEmulator } from '../../emulator/server';
 
 const KEY = 'flo_test_emulator';
@@ -20,16 +20,7 @@ async function call(emulator: FlowellaEmulator, method: string, path: string, bo
 }
 
 describe('Flowella emulator', () => {
-	let emulator: FlowellaEmulator;
-
-	beforeAll(async () => {
-		emulator = await startEmulator({ apiKeys: [KEY] });
-	});
-	afterAll(() => emulator.close());
-	beforeEach(() => {
-		emulator.reset();
-		emulator.configure({ latencyMs: 0, rateLimit: null, faults: [], randomFaults: null });
-	});
+	const emulator = emulatorForTests([KEY]);
 
 	it('answers ping for a valid key and 401 otherwise', async () => {
 		expect((await call(emulator, 'GET', '/api/v1/ping')).json).toEqual({ ok: true, organizationId: 'org_emulator' });

@@ -1,22 +1,12 @@
 // The node as n8n runs it: real workflows through n8n-core's WorkflowExecute, real HTTP to the emulator.
 import http from 'node:http';
 
-import { startEmulator } from '../../../emulator/server';
-import type { FlowellaEmulator } from '../../../emulator/server';
+import { emulatorForTests } from '../../engine/emulator';
 import { rowParameters, runFlowellaWorkflow } from '../../engine/harness';
 import type { FlowellaRun, NodeSettings } from '../../engine/harness';
 
 const KEY = 'flo_live_9f8e7d6c5b4a39281706';
-let emulator: FlowellaEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKeys: [KEY] });
-});
-afterAll(() => emulator.close());
-beforeEach(() => {
-	emulator.reset();
-	emulator.configure({ latencyMs: 0, rateLimit: null, faults: [], randomFaults: null, apiKeys: [KEY] });
-});
+const emulator = emulatorForTests([KEY]);
 
 const contacts = () => emulator.requestsTo('POST', '/api/v1/contacts');
 

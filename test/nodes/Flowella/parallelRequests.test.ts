@@ -1,19 +1,9 @@
 // Parallel Requests and the adaptive pacer, through n8n's engine against the emulator.
-import { startEmulator } from '../../../emulator/server';
-import type { FlowellaEmulator } from '../../../emulator/server';
+import { emulatorForTests } from '../../engine/emulator';
 import { rowParameters, runFlowellaWorkflow } from '../../engine/harness';
 
 const KEY = 'flo_test_parallel_key';
-let emulator: FlowellaEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKeys: [KEY] });
-});
-afterAll(() => emulator.close());
-beforeEach(() => {
-	emulator.reset();
-	emulator.configure({ latencyMs: 0, rateLimit: null, faults: [], randomFaults: null });
-});
+const emulator = emulatorForTests([KEY]);
 
 const phoneOf = (n: number) => `+3460${String(n).padStart(7, '0')}`;
 const rowsOf = (count: number) => Array.from({ length: count }, (_, n) => ({ phone: phoneOf(n), name: `Row ${n}` }));
