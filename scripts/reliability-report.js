@@ -137,11 +137,13 @@ function secretsSection(secrets) {
 	return [
 		'## Secrets',
 		'',
-		`${secrets.paths} error paths (every fault above, bad input, a wrong Base URL, redirects, a bad key), each searched in`,
-		`${secrets.placesPerRun} kinds of place (outputs, stored run, error JSON, cause JSON, messages, descriptions, stacks,`,
-		`logs, reported errors): the key was found ${secrets.found} times. Log lines written by the node: ${secrets.nodeLogLines}.`,
+		`${secrets.paths} runs over the error paths (every fault above in three settings, a 400 that echoes the key, bad input,`,
+		'wrong Base URLs, redirects, a wrong key). After each, up to ' +
+			`${secrets.placesPerRun} texts were searched (outputs, the stored run, each error and \`cause\` as JSON, messages,`,
+		`descriptions, stacks, every log line, every error handed to n8n's ErrorReporter): the key was found ${secrets.found} times.`,
+		`Log lines written by the node: ${secrets.nodeLogLines}. The fault matrix above searches the same places in each of its runs.`,
 		`Redirects ${list(secrets.redirects)} to a second loopback server: Authorization headers it received: ${secrets.authorizationForwarded}.`,
-		`Non-https Base URLs refused before any request: ${list(secrets.refusedBaseUrls.map((url) => `\`${url}\``))}.`,
+		`Non-https Base URLs refused before any request: ${list(secrets.refusedBaseUrls.map((url) => (url ? `\`${url}\`` : '(empty)')))}.`,
 		'',
 	];
 }
@@ -157,7 +159,7 @@ function soakSection(soak) {
 		'',
 		'| Measure | Value |',
 		'|---|---|',
-		`| Wall time | ${(soak.wallMs / 1000).toFixed(1)} s (${Math.round(soak.items / (soak.wallMs / 1000))} items/s) |`,
+		`| Wall time of the run | ${(soak.wallMs / 1000).toFixed(1)} s (${Math.round(soak.items / (soak.wallMs / 1000))} items/s${soak.detectOpenHandles ? ", under jest's --detectOpenHandles, which hooks every async resource and slows the run about 3×" : ''}) |`,
 		`| Succeeded / error items | ${soak.succeeded.toLocaleString('en')} / ${soak.errors} |`,
 		`| Requests (faults injected) | ${soak.requests.toLocaleString('en')} (${soak.faultsInjected}) |`,
 		`| Items with more than one successful answer | ${soak.duplicateSuccesses} |`,
@@ -167,7 +169,9 @@ function soakSection(soak) {
 		`| Heap after, output released | ${mb(soak.heap.afterReleased)} |`,
 		`| Unhandled rejections | ${soak.unhandledRejections} |`,
 		'',
-		`Node.js ${soak.node}, ${soak.cpus} CPUs, ${soak.generatedAt}. Open handles: jest \`--detectOpenHandles\` reported none.`,
+		`Node.js ${soak.node}, ${soak.cpus} CPUs, ${soak.generatedAt}. The heap is measured after a forced GC; "peak" includes garbage`,
+		'not yet collected. Every item came out once (success or error output, each in input order); the request log shows',
+		'no item with two successful answers and no request after an item\'s success. Open handles: jest `--detectOpenHandles` reported none.',
 		'',
 	];
 }
