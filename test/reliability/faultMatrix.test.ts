@@ -110,7 +110,7 @@ const CASES: FaultCase[] = [
 		label: 'HTML error page with status 502',
 		faults: onTargets({ kind: 'html', status: 502 }),
 		permanent: false,
-		message: /^Flowella answered 502 UNKNOWN \(Flowella server error\)$/,
+		message: /^Flowella answered 502 without an error code \(Flowella server error\)$/,
 		httpCode: '502',
 	},
 	{
@@ -118,14 +118,14 @@ const CASES: FaultCase[] = [
 		label: 'connection reset mid-response (contact saved, answer lost)',
 		faults: onTargets({ kind: 'reset', after: true }),
 		permanent: false,
-		message: /^Could not reach Flowella \((ECONNRESET|ERR_BAD_RESPONSE)\): (socket hang up|aborted|stream has been aborted)$/,
+		message: /^The connection to Flowella failed \((ECONNRESET|ERR_BAD_RESPONSE)\): (socket hang up|aborted|stream has been aborted)$/,
 	},
 	{
 		id: 'hang',
 		label: 'response never arrives (Timeout 1,000 ms)',
 		faults: onTargets({ kind: 'hang', after: true }),
 		permanent: false,
-		message: /^Could not reach Flowella \(ECONNABORTED\): timeout of 1000ms exceeded$/,
+		message: /^The connection to Flowella failed \(ECONNABORTED\): timeout of 1000ms exceeded$/,
 		options: { timeout: 1000 },
 	},
 	{

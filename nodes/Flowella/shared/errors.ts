@@ -31,9 +31,10 @@ function retryAdvice(context: FailureContext): string {
 function describe(failure: RequestFailure, context: FailureContext): { message: string; description: string } {
 	switch (failure.kind) {
 		case 'http': {
-			const code = failure.code ?? 'UNKNOWN';
+			// Without Flowella's error envelope (a proxy's HTML page, say) there is no code to show.
+			const code = failure.code ? ` ${failure.code}` : ' without an error code';
 			const said = failure.message ? `: ${failure.message}` : '';
-			const head = `Flowella answered ${failure.statusCode} ${code}${said}`;
+			const head = `Flowella answered ${failure.statusCode}${code}${said}`;
 			if (failure.statusCode === 429) {
 				return { message: `${head} (rate limited)`, description: retryAdvice(context) };
 			}
@@ -47,7 +48,7 @@ function describe(failure: RequestFailure, context: FailureContext): { message: 
 		}
 		case 'network':
 			return {
-				message: `Could not reach Flowella (${failure.code}): ${failure.message}`,
+				message: `The connection to Flowella failed (${failure.code}): ${failure.message}`,
 				description: `Check the Base URL in the Flowella credential and the network. If the request got through, the contact may already be saved; sending it again is safe. ${retryAdvice(context)}`,
 			};
 		case 'invalidResponse':

@@ -267,8 +267,8 @@ describe('retries', () => {
 
 	it.each([
 		['500', { kind: 'status', status: 500 }, 'Flowella answered 500 INTERNAL_ERROR: Internal server error (Flowella server error)'],
-		['502 HTML page', { kind: 'html', status: 502 }, 'Flowella answered 502 UNKNOWN (Flowella server error)'],
-		['connection reset', { kind: 'reset', after: true }, 'Could not reach Flowella'],
+		['502 HTML page', { kind: 'html', status: 502 }, 'Flowella answered 502 without an error code (Flowella server error)'],
+		['connection reset', { kind: 'reset', after: true }, 'The connection to Flowella failed'],
 		['malformed JSON', { kind: 'malformed', after: true }, 'Flowella answered 200 with an unexpected body: the body is not valid JSON'],
 		['not a ContactRow', { kind: 'notContactRow', after: true }, 'Flowella answered 200 with an unexpected body: "id" is not a string'],
 	])('without retries, reports %s clearly', async (_, fault, message) => {
@@ -305,7 +305,7 @@ describe('retries', () => {
 	it('gives up on a response that never comes after the timeout', async () => {
 		emulator.configure({ faults: [{ kind: 'hang' }] });
 		const result = await run([{ phone: '+34612345678' }], {}, { ...rowParameters, options: { timeout: 1000 } });
-		expect(result.error?.message).toMatch(/Could not reach Flowella \(\w+\): .*timeout/i);
+		expect(result.error?.message).toMatch(/The connection to Flowella failed \(\w+\): .*timeout/i);
 		expectKeyNowhere(result);
 	});
 });
