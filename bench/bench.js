@@ -78,7 +78,8 @@ function scenarios(scale, emulatorUrl) {
 		{ group: 2, label: 'HTTP Request node (defaults)', knobs: latencyBound, items: n(1000), workflow: (name) => httpRequestWorkflow(name, n(1000), url) },
 		{ group: 3, label: 'Flowella node (defaults)', knobs: overhead, items: n(5000), workflow: (name) => flowellaWorkflow(name, n(5000), {}) },
 		{ group: 3, label: 'HTTP Request node (defaults)', knobs: overhead, items: n(5000), baseline: true, workflow: (name) => httpRequestWorkflow(name, n(5000), url) },
-	].map((scenario, index) => ({ ...scenario, name: `s${index + 1}` }));
+		// Zero-padded: workflow ids are padded to 16 characters, so "s1" and "s10" would collide.
+	].map((scenario, index) => ({ ...scenario, name: `scenario${String(index + 1).padStart(2, '0')}` }));
 }
 
 function measure(scenario, result, emulator) {
@@ -96,6 +97,21 @@ function measure(scenario, result, emulator) {
 		rateLimited: sent.filter((request) => request.status === 429).length,
 		achievedPerSec: (upserted * 1000) / ms,
 	};
+}
+
+/** Leaves what a failed run did in .e2e/, since the run's n8n folder is removed afterwards. */
+function keepFailureTrace(scenario, result, emulator) {
+	const runs = result.execution?.data?.resultData?.runData?.Target ?? [];
+	const first = emulator.requests[0]?.at ?? 0;
+	const trace = [
+		`${scenario.label}: ${result.execution?.data?.resultData?.error?.message ?? 'no error message'}`,
+		`node runs: ${runs.length}, execution times: ${runs.map((run) => run.executionTime).join(', ')}`,
+		...emulator.requests.map((request) => `${request.at - first} ${request.status} ${request.body?.phone ?? ''}`),
+	];
+	const file = path.join(ROOT, '.e2e', `bench-failure-${scenario.name}.log`);
+	fs.mkdirSync(path.dirname(file), { recursive: true });
+	fs.writeFileSync(file, `${trace.join('\n')}\n`);
+	log(`[bench]    the run failed; its request log is in ${path.relative(ROOT, file)}`);
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -154,6 +170,7 @@ async function main() {
 			log(`[bench] ${scenario.group}. ${scenario.label}: ${scenario.items} items`);
 			const result = await n8n.execute(workflowId(`bench${scenario.name}`), { timeoutMs: 15 * 60_000 });
 			const measured = measure(scenario, result, emulator);
+			if (measured.status !== 'success') keepFailureTrace(scenario, result, emulator);
 			log(`[bench]    ${seconds(measured.ms)}, upserted ${measured.upserted}, requests ${measured.requests}, status ${measured.status}`);
 			results.push(measured);
 		}
