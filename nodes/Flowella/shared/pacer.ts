@@ -31,7 +31,8 @@ export class RequestPacer {
 
 	private ratePerSec = Number.POSITIVE_INFINITY;
 
-	private growthStep = SLOW_START_STEP;
+	// True until the second 429: the rate then grows fast, afterwards slowly.
+	private slowStart = true;
 
 	private nextStartAt = 0;
 
@@ -91,7 +92,7 @@ export class RequestPacer {
 			this.recordSuccess(now);
 			this.liveConcurrency = Math.min(this.maxConcurrency, this.liveConcurrency + 1 / this.liveConcurrency);
 			if (Number.isFinite(this.ratePerSec)) {
-				this.ratePerSec += this.growthStep === SLOW_START_STEP ? SLOW_START_STEP : 1 / this.ratePerSec;
+				this.ratePerSec += this.slowStart ? SLOW_START_STEP : 1 / this.ratePerSec;
 			}
 		} else if (outcome === 'rateLimited' && startedAt >= this.slowedDownAt) {
 			this.slowDown(now);
@@ -110,7 +111,7 @@ export class RequestPacer {
 		const measured = this.measuredRate(now);
 		if (Number.isFinite(this.ratePerSec)) {
 			this.ratePerSec = Math.min(this.ratePerSec, measured) * RATE_DECREASE;
-			this.growthStep = 0;
+			this.slowStart = false;
 		} else {
 			this.ratePerSec = measured;
 		}
