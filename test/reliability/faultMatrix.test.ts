@@ -7,7 +7,7 @@ import type { FlowellaEmulator } from '../../emulator/server';
 import { Flowella } from '../../nodes/Flowella/Flowella.node';
 import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
 import type { FlowellaRun, NodeSettings } from '../engine/harness';
-import { isCleanSuccess, LogCapture, placesHolding, requestsByPhone, writeResults } from './support';
+import { isCleanSuccess, LogCapture, placesHolding, requestsByPhone, tallySends, writeResults } from './support';
 
 const KEY = 'flo_live_matrix_5c4b3a29181706f0e1d2';
 const PHONES = Array.from({ length: 6 }, (_, item) => `+3461200000${item}`);
@@ -325,10 +325,9 @@ async function runCase(testCase: FaultCase, mode: Mode): Promise<MatrixResult> {
 	let sentAfterSuccess = 0;
 	for (const [item, phone] of PHONES.entries()) {
 		const sent = byPhone.get(phone) ?? [];
-		const successes = sent.filter(isCleanSuccess).length;
+		const { cleanSuccesses: successes, sentAfterSuccess: resent } = tallySends(sent);
 		maxSuccessesPerItem = Math.max(maxSuccessesPerItem, successes);
-		const firstSuccess = sent.findIndex(isCleanSuccess);
-		if (firstSuccess >= 0) sentAfterSuccess += sent.length - firstSuccess - 1;
+		sentAfterSuccess += resent;
 		if (succeeded.includes(item)) expect(successes).toBe(1);
 		if (failed.includes(item)) expect(successes).toBe(0);
 	}

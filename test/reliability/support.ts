@@ -131,6 +131,15 @@ export function isCleanSuccess(request: ContactRequest): boolean {
 	return request.status === 200 && (request.fault === undefined || request.fault === 'slow');
 }
 
+/** For one phone's requests: how many got a clean success, and how many were sent after the first one. */
+export function tallySends(sent: ContactRequest[]): { cleanSuccesses: number; sentAfterSuccess: number } {
+	const first = sent.findIndex(isCleanSuccess);
+	return {
+		cleanSuccesses: sent.filter(isCleanSuccess).length,
+		sentAfterSuccess: first >= 0 ? sent.length - first - 1 : 0,
+	};
+}
+
 export function requestsByPhone(requests: ContactRequest[]): Map<string, ContactRequest[]> {
 	const byPhone = new Map<string, ContactRequest[]>();
 	for (const request of requests) {

@@ -11,7 +11,7 @@ import vm from 'node:vm';
 
 import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
 import type { FlowellaRun } from '../engine/harness';
-import { isCleanSuccess, requestsByPhone, writeResults } from '../reliability/support';
+import { requestsByPhone, tallySends, writeResults } from '../reliability/support';
 import type { ContactRequest } from '../reliability/support';
 
 const ITEMS = Number(process.env.SOAK_ITEMS ?? 50_000);
@@ -114,17 +114,17 @@ it(`${ITEMS.toLocaleString('en')} items with ${FAULT_PROBABILITY * 100}% random 
 	const requests = log.filter((request) => request.method === 'POST' && request.path === '/api/v1/contacts');
 	let duplicateSuccesses = 0;
 	let sentAfterSuccess = 0;
-	for (const [phone, sent] of requestsByPhone(requests)) {
-		const clean = sent.filter(isCleanSuccess).length;
+	const byPhone = requestsByPhone(requests);
+	for (const [phone, sent] of byPhone) {
+		const { cleanSuccesses: clean, sentAfterSuccess: resent } = tallySends(sent);
 		if (clean > 1) duplicateSuccesses += 1;
-		const first = sent.findIndex(isCleanSuccess);
-		if (first >= 0) sentAfterSuccess += sent.length - first - 1;
+		sentAfterSuccess += resent;
 		if (successPhones.has(phone)) expect(clean).toBe(1);
 		if (errorPhones.has(phone)) expect(clean).toBe(0);
 	}
 	expect(duplicateSuccesses).toBe(0);
 	expect(sentAfterSuccess).toBe(0);
-	expect(requestsByPhone(requests).size).toBe(ITEMS);
+	expect(byPhone.size).toBe(ITEMS);
 	const faultsInjected = requests.filter((request) => request.fault !== undefined).length;
 	expect(faultsInjected).toBeGreaterThan(ITEMS * FAULT_PROBABILITY * 0.7);
 
