@@ -58,10 +58,6 @@ export class RequestPacer {
 		return Math.floor(this.liveConcurrency);
 	}
 
-	get rate(): number {
-		return this.ratePerSec;
-	}
-
 	/** Waits for a free slot, the end of any shared pause and this request's start time; returns that time. */
 	async acquire(): Promise<number> {
 		// Requests take turns, so start times are handed out in arrival order.

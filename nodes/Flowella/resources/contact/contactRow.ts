@@ -27,7 +27,3 @@ export function contactRowProblem(body: unknown): string | undefined {
 	if (typeof row.isOptedOut !== 'boolean') return '"isOptedOut" is not a boolean';
 	return undefined;
 }
-
-export function isContactRow(body: unknown): body is ContactRow {
-	return contactRowProblem(body) === undefined;
-}
