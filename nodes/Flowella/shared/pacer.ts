@@ -1,4 +1,5 @@
-import { sleep } from 'n8n-workflow';
+import type { Clock } from './clock';
+import { realClock } from './clock';
 
 export type RequestOutcome = 'success' | 'rateLimited' | 'failure';
 
@@ -40,7 +41,7 @@ export class RequestPacer {
 
 	private slowedDownAt = 0;
 
-	private readonly startedAt = Date.now();
+	private readonly startedAt: number;
 
 	private readonly waitingForSlot: Array<() => void> = [];
 
@@ -50,28 +51,37 @@ export class RequestPacer {
 
 	private successCursor = 0;
 
-	constructor(private readonly maxConcurrency: number) {
+	constructor(
+		private readonly maxConcurrency: number,
+		private readonly clock: Clock = realClock,
+	) {
 		this.liveConcurrency = maxConcurrency;
+		this.startedAt = clock.now();
 	}
 
 	get concurrency(): number {
 		return Math.floor(this.liveConcurrency);
 	}
 
-	/** Waits for a free slot, the end of any shared pause and this request's start time; returns that time. */
-	async acquire(): Promise<number> {
+	/**
+	 * Waits for a free slot, the end of any shared pause and this request's start time; returns
+	 * that time. Returns undefined, holding no slot, when `signal` aborts first.
+	 */
+	async acquire(signal?: AbortSignal): Promise<number | undefined> {
 		// Requests take turns, so start times are handed out in arrival order.
 		const myTurn = this.turn.then(async () => {
 			while (this.inFlight >= this.concurrency) {
-				await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
+				if (signal?.aborted) return undefined;
+				await this.slotFreed(signal);
+			}
+			for (;;) {
+				if (signal?.aborted) return undefined;
+				const waitMs = Math.max(this.pausedUntil, this.nextStartAt) - this.clock.now();
+				if (waitMs <= 0) break;
+				await this.clock.sleep(waitMs, signal);
 			}
 			this.inFlight += 1;
-			for (;;) {
-				const waitMs = Math.max(this.pausedUntil, this.nextStartAt) - Date.now();
-				if (waitMs <= 0) break;
-				await sleep(waitMs);
-			}
-			const now = Date.now();
+			const now = this.clock.now();
 			const interval = Number.isFinite(this.ratePerSec) ? 1000 / this.ratePerSec : 0;
 			this.nextStartAt = Math.max(now, this.nextStartAt) + interval;
 			return now;
@@ -80,10 +90,26 @@ export class RequestPacer {
 		return await myTurn;
 	}
 
+	private async slotFreed(signal?: AbortSignal): Promise<void> {
+		await new Promise<void>((resolve) => {
+			const onAbort = () => {
+				const index = this.waitingForSlot.indexOf(wake);
+				if (index >= 0) this.waitingForSlot.splice(index, 1);
+				resolve();
+			};
+			const wake = () => {
+				signal?.removeEventListener('abort', onAbort);
+				resolve();
+			};
+			this.waitingForSlot.push(wake);
+			signal?.addEventListener('abort', onAbort, { once: true });
+		});
+	}
+
 	/** Frees the slot of a request that started at `startedAt` and adapts to how it went. */
 	release(outcome: RequestOutcome, startedAt: number): void {
 		this.inFlight -= 1;
-		const now = Date.now();
+		const now = this.clock.now();
 		if (outcome === 'success') {
 			this.recordSuccess(now);
 			this.liveConcurrency = Math.min(this.maxConcurrency, this.liveConcurrency + 1 / this.liveConcurrency);
@@ -98,7 +124,7 @@ export class RequestPacer {
 
 	/** Holds every request that has not started yet until `waitMs` from now. */
 	pause(waitMs: number): void {
-		this.pausedUntil = Math.max(this.pausedUntil, Date.now() + waitMs);
+		this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + waitMs);
 	}
 
 	private slowDown(now: number): void {

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
+import type { Clock } from './clock';
+import { realClock } from './clock';
 import type { RequestFailure } from './errors';
 import { flowellaApiError, isRetryable } from './errors';
 import type { RequestPacer } from './pacer';
@@ -15,6 +16,8 @@ export interface FlowellaConnection {
 	retry: RetryPolicy;
 	/** Shared by every request of one execution. */
 	pacer: RequestPacer;
+	/** Real time in n8n; virtual time in the pacer's deterministic tests. */
+	clock?: Clock;
 }
 
 export interface FlowellaRequest {
@@ -122,9 +125,10 @@ export async function flowellaRequest(
 	request: FlowellaRequest,
 	validate: (body: unknown) => string | undefined = () => undefined,
 ): Promise<unknown> {
-	const { retry, pacer } = connection;
+	const { retry, pacer, clock = realClock } = connection;
 	for (let attempt = 1; ; attempt++) {
 		const startedAt = await pacer.acquire();
+		if (startedAt === undefined) throw new Error('cancelled');
 		let result = await sendOnce(ctx, connection, request);
 		if (result.ok) {
 			const problem = validate(result.body);
@@ -146,6 +150,6 @@ export async function flowellaRequest(
 		const waitMs = backoffMs(retry, attempt, result.retryAfterMs);
 		// A 429 is about the whole organisation: every request waits it out together.
 		if (rateLimited) pacer.pause(waitMs);
-		else await sleep(waitMs);
+		else await clock.sleep(waitMs);
 	}
 }
