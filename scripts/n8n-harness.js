@@ -12,6 +12,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const { ensureN8n, DEFAULT_VERSION } = require('./install-n8n');
+const { pack } = require('./pack');
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE_NAME = require(path.join(ROOT, 'package.json')).name;
@@ -130,23 +131,9 @@ async function mustRun(command, args, options) {
 	return result;
 }
 
-/**
- * `npm run build`, then `npm pack` into `outDir`. The repository's .npmrc sets ignore-scripts,
- * so prepack does not run and the build is explicit. Returns the tarball's path.
- */
+/** Builds and packs the package (scripts/pack.js, which checks the file list); returns the tarball's path. */
 async function buildAndPack({ outDir = path.join(ROOT, '.e2e', 'pack'), log = defaultLog, build = true } = {}) {
-	if (build) {
-		const started = Date.now();
-		log('[pack] npm run build');
-		await mustRun('npm', ['run', 'build', '--silent'], { cwd: ROOT });
-		log(`[pack] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-	}
-	fs.rmSync(outDir, { recursive: true, force: true });
-	fs.mkdirSync(outDir, { recursive: true });
-	const { stdout } = await mustRun('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], { cwd: ROOT });
-	const [info] = JSON.parse(stdout);
-	const tgz = path.join(outDir, info.filename);
-	log(`[pack] ${path.relative(ROOT, tgz)} (${info.entryCount} files, ${(info.size / 1024).toFixed(1)} kB)`);
+	const { tgz } = await pack({ outDir, log, skipBuild: !build });
 	return tgz;
 }
 

@@ -91,11 +91,7 @@ async function main() {
 	log(`[emulator] Flowella emulator on ${emulator.url}`);
 
 	// 2. The package, packed and installed into n8n the way users install it.
-	const [runtimeReady, tgz] = await Promise.all([
-		require('./n8n-harness').ensureN8nWithProgress(version, log),
-		buildAndPack({ log }),
-	]);
-	void runtimeReady;
+	const [, tgz] = await Promise.all([require('./n8n-harness').ensureN8nWithProgress(version, log), buildAndPack({ log })]);
 	const userFolder = path.resolve(values.folder, `n8n-${version}`);
 	if (values.fresh) fs.rmSync(userFolder, { recursive: true, force: true });
 	fs.mkdirSync(userFolder, { recursive: true });

