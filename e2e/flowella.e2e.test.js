@@ -169,6 +169,18 @@ for (const version of selectedVersions()) {
 					},
 				],
 			});
+			workflows.wrongKeyRetried = rowsToFlowella({
+				id: workflowId('e2eWrongKeyRetry'),
+				name: 'e2e: wrong API key, Retry On Fail on',
+				stages: [
+					{
+						name: 'Flowella',
+						credential: wrong,
+						rows: [{ phone: '+34600200003', name: 'Nobody' }],
+						settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 },
+					},
+				],
+			});
 			workflows.stormOn = rowsToFlowella({
 				id: workflowId('e2eStormRetryOn'),
 				name: 'e2e: 429 storm, Retry On Fail on',
@@ -369,10 +381,24 @@ for (const version of selectedVersions()) {
 			});
 		});
 
+		describe('a 401 with Retry On Fail on: n8n runs the node once per try', () => {
+			let run;
+			before(async () => {
+				run = await n8n.execute(workflows.wrongKeyRetried.id, { countNodeRuns: true });
+			});
+
+			test('n8n ran the node 3 times (Max. Tries), each sending the one item once', () => {
+				assert.notEqual(run.code, 0);
+				assert.equal(run.nodeRuns('Flowella'), 3);
+				const sent = emulators.auth.requestsTo('POST', CONTACTS).filter((request) => request.body.phone === '+34600200003');
+				assert.equal(sent.length, 3);
+			});
+		});
+
 		describe('a 429 storm with Retry On Fail on', () => {
 			let run;
 			before(async () => {
-				run = await n8n.execute(workflows.stormOn.id);
+				run = await n8n.execute(workflows.stormOn.id, { countNodeRuns: true });
 			});
 
 			test('the workflow succeeds and every item comes back as a ContactRow, in order', () => {
@@ -405,7 +431,7 @@ for (const version of selectedVersions()) {
 			});
 
 			test('n8n ran the node once (the node retried the requests, not n8n the whole node)', () => {
-				assert.equal(run.execution.data.resultData.runData.Flowella.length, 1);
+				assert.equal(run.nodeRuns('Flowella'), 1);
 			});
 		});
 

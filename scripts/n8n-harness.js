@@ -174,6 +174,21 @@ function parseExecuteOutput(stdout) {
 	return JSON.parse(lines.slice(start, end + 1).join('\n'));
 }
 
+/** The messages of n8n's log lines in JSON format (N8N_LOG_FORMAT=json); other lines are skipped. */
+function logMessages(output) {
+	const messages = [];
+	for (const line of output.split(/\r?\n/)) {
+		if (!line.startsWith('{')) continue;
+		try {
+			const entry = JSON.parse(line);
+			if (typeof entry.message === 'string') messages.push(entry.message);
+		} catch {
+			// not a log entry
+		}
+	}
+	return messages;
+}
+
 /** Items of one node's outputs in a parsed execution: `[output0Items, output1Items, ...]` of `json` objects. */
 function nodeOutputs(execution, nodeName, run = 0) {
 	const runs = execution?.data?.resultData?.runData?.[nodeName];
@@ -282,10 +297,20 @@ class N8n {
 
 	/**
 	 * `n8n execute --id=<id> --rawOutput`.
-	 * @returns {Promise<{ code: number | null, execution: any, stdout: string, stderr: string, ms: number }>}
+	 * @returns {Promise<{ code: number | null, execution: any, stdout: string, stderr: string, ms: number, nodeRuns?: (name: string) => number }>}
 	 */
-	async execute(workflowId, { timeoutMs = 3 * 60_000 } = {}) {
-		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { timeoutMs });
+	async execute(workflowId, { timeoutMs = 3 * 60_000, countNodeRuns = false } = {}) {
+		// At debug level n8n logs `Running node "<name>" started` once per try of its Retry On
+		// Fail loop: the only outside count of how often n8n ran a node (run data keeps one entry).
+		// In JSON format every console line is one log entry, the run data among them.
+		const env = countNodeRuns ? { N8N_LOG_LEVEL: 'debug', N8N_LOG_FORMAT: 'json' } : undefined;
+		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { timeoutMs, env });
+		if (countNodeRuns) {
+			const messages = logMessages(result.stdout + result.stderr);
+			const nodeRuns = (name) => messages.filter((message) => message === `Running node "${name}" started`).length;
+			const printed = messages.find((message) => message.startsWith('{') && message.includes('"resultData"'));
+			return { ...result, execution: printed && JSON.parse(printed), nodeRuns };
+		}
 		let execution;
 		try {
 			execution = parseExecuteOutput(result.stdout);
