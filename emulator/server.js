@@ -4,6 +4,8 @@
 // It shares no code with the node on purpose, so tests compare two independent readings of the contract.
 const http = require('node:http');
 
+const { analytics, listConversations, page, CONVERSATION_STATUSES, MESSAGE_STATUSES } = require('./reads');
+
 const E164 = /^\+[1-9]\d{1,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CONTACT_FIELDS = new Set(['phone', 'name', 'email', 'waId']);
@@ -13,7 +15,7 @@ const CONTACT_FIELDS = new Set(['phone', 'name', 'email', 'waId']);
  * @typedef {{
  *   kind: 'status' | 'html' | 'reset' | 'malformed' | 'notContactRow' | 'hang' | 'slow' | 'redirect' | 'revokeKey',
  *   status?: number, code?: string, message?: string, delayMs?: number, location?: string,
- *   retryAfter?: string, times?: number, path?: string, phone?: string, after?: boolean
+ *   retryAfter?: string, times?: number, path?: string, method?: string, phone?: string, after?: boolean
  * }} Fault
  * @typedef {{
  *   apiKeys?: string[], organizationId?: string, latencyMs?: number | { min: number, max: number },
@@ -68,6 +70,10 @@ class FlowellaEmulator {
 		this.requests = [];
 		/** @type {Map<string, any>} */
 		this.contacts = new Map();
+		/** @type {any[]} */
+		this.conversations = [];
+		/** Outbound and inbound messages, for analytics. @type {any[]} */
+		this.messages = [];
 		this.nextId = 1;
 		this.lastTimestamp = 0;
 		this.sockets = new Set();
@@ -101,6 +107,8 @@ class FlowellaEmulator {
 	reset() {
 		this.requests = [];
 		this.contacts.clear();
+		this.conversations = [];
+		this.messages = [];
 		this.nextId = 1;
 		this.maxInFlight = 0;
 	}
@@ -149,10 +157,11 @@ class FlowellaEmulator {
 	}
 
 	/** The next queued fault that matches this request (by path and, if set, by the body's phone). */
-	nextFault(path, body) {
+	nextFault(path, body, method) {
 		const phone = body && typeof body === 'object' ? body.phone : undefined;
 		const index = this.faults.findIndex(
-			(fault) => (!fault.path || fault.path === path) && (!fault.phone || fault.phone === phone),
+			(fault) =>
+				(!fault.path || fault.path === path) && (!fault.method || fault.method === method) && (!fault.phone || fault.phone === phone),
 		);
 		if (index >= 0) {
 			const fault = this.faults[index];
@@ -224,7 +233,7 @@ class FlowellaEmulator {
 			return send(429, envelope('RATE_LIMITED', 'Too many requests'), this.retryAfterHeader(token.waitMs));
 		}
 
-		const fault = this.nextFault(url.pathname, record.body);
+		const fault = this.nextFault(url.pathname, record.body, record.method);
 		if (fault && !fault.after) {
 			record.fault = fault.kind;
 			return this.injectFault(fault, res, record, send, undefined);
@@ -291,7 +300,9 @@ class FlowellaEmulator {
 			return { status: 200, body: { ok: true, organizationId: this.organizationId } };
 		}
 		if (path === '/api/v1/contacts' && method === 'POST') return this.upsert(record.body);
-		if (path === '/api/v1/contacts' && method === 'GET') return this.list(record.query);
+		if (path === '/api/v1/contacts' && method === 'GET') return page([...this.contacts.values()], record.query);
+		if (path === '/api/v1/conversations' && method === 'GET') return listConversations(this.conversations, record.query);
+		if (path === '/api/v1/analytics' && method === 'GET') return analytics(this.messages, record.query);
 		return { status: 404, body: { error: { code: 'NOT_FOUND', message: `No route for ${method} ${path}` } } };
 	}
 
@@ -317,19 +328,40 @@ class FlowellaEmulator {
 		return { status: 200, body: { ...row } };
 	}
 
-	list(query) {
-		const limit = query.limit === undefined ? 25 : Number(query.limit);
-		if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-			return { status: 400, body: { error: { code: 'VALIDATION_ERROR', message: 'limit: must be 1 to 100' } } };
+	/**
+	 * Adds generated data: `contacts` contacts, `conversations` conversations (statuses in turn,
+	 * each with a contact) and `messages` outbound messages (statuses in turn, one a minute back
+	 * from `messagesUntil`). Deterministic, so tests can count what they expect.
+	 * @param {{ contacts?: number, conversations?: number, messages?: number, messagesUntil?: string }} counts
+	 */
+	seed({ contacts = 0, conversations = 0, messages = 0, messagesUntil = new Date().toISOString() } = {}) {
+		const first = this.contacts.size;
+		for (let n = first; n < first + contacts; n++) {
+			this.upsert({ phone: `+3460${String(n).padStart(7, '0')}`, name: `Contact ${n}` });
 		}
-		const offset = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString('utf8')) : 0;
-		if (!Number.isInteger(offset) || offset < 0) {
-			return { status: 400, body: { error: { code: 'VALIDATION_ERROR', message: 'cursor: invalid' } } };
+		const people = [...this.contacts.values()];
+		for (let n = 0; n < conversations; n++) {
+			const contact = people[n % Math.max(1, people.length)] ?? this.upsert({ phone: `+3469${String(n).padStart(7, '0')}` }).body;
+			const at = this.timestamp();
+			this.conversations.push({
+				id: `cv_${String(this.conversations.length + 1).padStart(6, '0')}`,
+				status: CONVERSATION_STATUSES[n % CONVERSATION_STATUSES.length],
+				createdAt: at,
+				lastMessageAt: at,
+				whatsappChannelId: 'ch_emulator_default',
+				contact: { id: contact.id, phone: contact.phone, name: contact.name, waId: contact.waId },
+			});
 		}
-		const rows = [...this.contacts.values()];
-		const items = rows.slice(offset, offset + limit).map((row) => ({ ...row }));
-		const next = offset + limit < rows.length ? Buffer.from(String(offset + limit)).toString('base64url') : null;
-		return { status: 200, body: { items, nextCursor: next } };
+		const until = Date.parse(messagesUntil);
+		for (let n = 0; n < messages; n++) {
+			this.messages.push({
+				id: `msg_seed_${this.messages.length + 1}`,
+				direction: 'outbound',
+				status: MESSAGE_STATUSES[n % MESSAGE_STATUSES.length],
+				createdAt: new Date(until - n * 60_000).toISOString(),
+			});
+		}
+		return { contacts: this.contacts.size, conversations: this.conversations.length, messages: this.messages.length };
 	}
 
 	/** Test and playground control under /__emulator/, outside Flowella's /api namespace. */
@@ -346,6 +378,7 @@ class FlowellaEmulator {
 			this.reset();
 			return reply(200, { ok: true });
 		}
+		if (route === 'POST /__emulator/seed') return reply(200, this.seed(body && typeof body === 'object' ? body : {}));
 		if (route === 'POST /__emulator/config') {
 			this.configure(body && typeof body === 'object' ? body : {});
 			return reply(200, { ok: true });

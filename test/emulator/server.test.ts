@@ -145,3 +145,87 @@ describe('Flowella emulator', () => {
 		expect(log).toHaveLength(1);
 	});
 });
+
+describe('Flowella emulator: the read side', () => {
+	const emulator = emulatorForTests([KEY]);
+
+	async function pages(path: string, limit: number) {
+		const seen: any[] = [];
+		let cursor: string | null | undefined;
+		let requests = 0;
+		do {
+			const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
+			const page = await call(emulator, 'GET', `${path}${path.includes('?') ? '&' : '?'}${query}`);
+			expect(page.status).toBe(200);
+			seen.push(...page.json.items);
+			cursor = page.json.nextCursor;
+			requests += 1;
+		} while (cursor);
+		return { seen, requests };
+	}
+
+	it('seeds contacts and pages through them: a full last page carries no cursor', async () => {
+		expect(emulator.seed({ contacts: 250 })).toEqual({ contacts: 250, conversations: 0, messages: 0 });
+		const { seen, requests } = await pages('/api/v1/contacts', 50);
+		expect(requests).toBe(5);
+		expect(new Set(seen.map((row) => row.id)).size).toBe(250);
+	});
+
+	it('refuses a limit outside 1–100 and a cursor it did not issue', async () => {
+		for (const limit of ['0', '101', '2.5', 'ten']) {
+			const answer = await call(emulator, 'GET', `/api/v1/contacts?limit=${limit}`);
+			expect([answer.status, answer.json.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+		}
+		const forged = await call(emulator, 'GET', '/api/v1/contacts?cursor=not-a-cursor');
+		expect(forged.status).toBe(400);
+	});
+
+	it('lists conversations with their contact, filtered by status', async () => {
+		emulator.seed({ contacts: 3, conversations: 10 });
+		const all = await pages('/api/v1/conversations', 4);
+		expect(all.seen).toHaveLength(10);
+		expect(all.requests).toBe(3);
+		expect(all.seen[0]).toEqual({
+			id: 'cv_000001',
+			status: 'OPEN',
+			createdAt: expect.any(String),
+			lastMessageAt: expect.any(String),
+			whatsappChannelId: 'ch_emulator_default',
+			contact: { id: expect.stringMatching(/^ct_/), phone: expect.stringMatching(/^\+34/), name: expect.any(String), waId: null },
+		});
+		const closed = await pages('/api/v1/conversations?status=CLOSED', 100);
+		expect(closed.seen.map((row) => row.status)).toEqual(['CLOSED', 'CLOSED']);
+		expect((await call(emulator, 'GET', '/api/v1/conversations?status=open')).status).toBe(400);
+	});
+
+	it('counts outbound messages of a period by status, rates as fractions', async () => {
+		emulator.seed({ messages: 10, messagesUntil: '2026-01-01T10:00:00.000Z' });
+		// Messages one a minute back from 10:00, statuses in turn: PENDING, SENT, DELIVERED, READ, FAILED.
+		const answer = await call(emulator, 'GET', '/api/v1/analytics?startDate=2026-01-01T09:55:00.000Z&endDate=2026-01-01T10:00:00.000Z');
+		expect(answer.json).toEqual({
+			period: { start: '2026-01-01T09:55:00.000Z', end: '2026-01-01T10:00:00.000Z' },
+			outboundMessages: {
+				total: 6,
+				counts: { PENDING: 2, SENT: 1, DELIVERED: 1, READ: 1, FAILED: 1 },
+				deliveryRate: 0.3333,
+				readRate: 0.1667,
+				failureRate: 0.1667,
+			},
+		});
+	});
+
+	it('refuses missing or reversed analytics dates', async () => {
+		expect((await call(emulator, 'GET', '/api/v1/analytics?startDate=2026-01-01T00:00:00Z')).status).toBe(400);
+		expect((await call(emulator, 'GET', '/api/v1/analytics?startDate=yesterday&endDate=2026-01-01T00:00:00Z')).status).toBe(400);
+		const reversed = await call(emulator, 'GET', '/api/v1/analytics?startDate=2026-01-02T00:00:00Z&endDate=2026-01-01T00:00:00Z');
+		expect(reversed.json.error.message).toMatch(/endDate/);
+	});
+
+	it('injects faults on the read routes too, by method', async () => {
+		emulator.seed({ contacts: 2 });
+		emulator.configure({ faults: [{ kind: 'status', status: 503, path: '/api/v1/contacts', method: 'GET' }] });
+		expect((await call(emulator, 'POST', '/api/v1/contacts', { phone: '+34612345678' })).status).toBe(200);
+		expect((await call(emulator, 'GET', '/api/v1/contacts')).status).toBe(503);
+		expect((await call(emulator, 'GET', '/api/v1/contacts')).status).toBe(200);
+	});
+});
