@@ -1,6 +1,7 @@
 // Runs real workflows in-process through n8n-core's WorkflowExecute: Manual Trigger → Rows →
-// Flowella. n8n's own code applies the node settings (Retry On Fail, On Error), pairedItem
-// handling and the credential's expressions; only the credential store is ours.
+// Flowella (→ Again → Rows, when the rows go through Flowella more than once). n8n's own code
+// applies the node settings (Retry On Fail, On Error), pairedItem handling, run indexes,
+// cancellation and the credential's expressions; only the credential store is ours.
 import { Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
@@ -64,10 +65,44 @@ const rowsNode: INodeType = {
 	},
 };
 
+/** Loops back to Rows until Flowella has run `passes` times, as a loop back or Loop Over Items would. */
+const againNode: INodeType = {
+	description: {
+		displayName: 'Again',
+		name: 'again',
+		group: ['transform'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Again' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Passes', name: 'passes', type: 'number', default: 1 }],
+	},
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const passes = this.getNodeParameter('passes', 0) as number;
+		const runIndex = this.getWorkflowDataProxy(0).$runIndex as number;
+		return [runIndex + 1 < passes ? [{ json: {}, pairedItem: { item: 0 } }] : []];
+	},
+};
+
+const flowella = new Flowella();
+/** Per execution: called with the context of every Flowella run, before the node starts. */
+const probes = new Map<string, (ctx: IExecuteFunctions) => void>();
+
+/** The Flowella node as n8n gets it, with a probe on the requests it sends. */
+const probedFlowella: INodeType = {
+	description: flowella.description,
+	async execute(this: IExecuteFunctions) {
+		probes.get(this.getExecutionId())?.(this);
+		return await flowella.execute.call(this);
+	},
+};
+
 const nodeTypeMap: Record<string, INodeType> = {
 	manualTrigger,
 	rows: rowsNode,
-	flowella: new Flowella(),
+	again: againNode,
+	flowella: probedFlowella,
 };
 
 const nodeTypes: INodeTypes = {
@@ -160,18 +195,29 @@ export interface NodeSettings {
 
 export interface RunOptions {
 	rows: IDataObject[];
-	credentials: { apiKey: string; baseUrl: string };
+	/** The Flowella API credential; null when none is selected on the node. */
+	credentials: { apiKey: string; baseUrl: string } | null;
 	/** Flowella node parameters; the defaults map `phone` from each row. */
 	parameters?: IDataObject;
 	settings?: NodeSettings;
+	/** Runs the rows through Flowella this many times in one execution (default 1). */
+	passes?: number;
+	/** Cancels the execution when it aborts, as n8n's Stop button and workflow timeout do. */
+	cancelSignal?: AbortSignal;
 }
 
 export interface FlowellaRun {
 	run: IRun;
 	/** The Flowella node's outputs: [success] or [success, error] with the error output. */
 	outputs: INodeExecutionData[][];
+	/** The outputs of each of Flowella's runs in the execution, by run index. */
+	runs: INodeExecutionData[][][];
 	/** The error that stopped the run, if any. */
 	error?: IRun['data']['resultData']['error'];
+	/** Requests the node asked n8n to send (whether or not they reached the server). */
+	attempts: number;
+	/** Of those, how many it asked for after the execution was cancelled. */
+	attemptsAfterCancel: number;
 }
 
 export const rowParameters: IDataObject = {
@@ -199,6 +245,7 @@ let executionCount = 0;
 
 export async function runFlowellaWorkflow(options: RunOptions): Promise<FlowellaRun> {
 	const executionId = `exec-${++executionCount}`;
+	const passes = options.passes ?? 1;
 	const nodes: INode[] = [
 		{ id: '1', name: 'Trigger', type: 'manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 		{ id: '2', name: 'Rows', type: 'rows', typeVersion: 1, position: [200, 0], parameters: { rows: options.rows as never } },
@@ -209,21 +256,26 @@ export async function runFlowellaWorkflow(options: RunOptions): Promise<Flowella
 			typeVersion: 1,
 			position: [400, 0],
 			parameters: (options.parameters ?? rowParameters) as INode['parameters'],
-			credentials: { flowellaApi: { id: 'cred-1', name: 'Flowella' } },
+			credentials: options.credentials ? { flowellaApi: { id: 'cred-1', name: 'Flowella' } } : undefined,
 			...options.settings,
 		},
 	];
-	const connections = {
+	const connections: WorkflowType['connectionsBySourceNode'] = {
 		Trigger: { main: [[{ node: 'Rows', type: NodeConnectionTypes.Main, index: 0 }]] },
 		Rows: { main: [[{ node: 'Flowella', type: NodeConnectionTypes.Main, index: 0 }]] },
 	};
+	if (passes > 1) {
+		nodes.push({ id: '4', name: 'Again', type: 'again', typeVersion: 1, position: [600, 0], parameters: { passes } });
+		connections.Flowella = { main: [[{ node: 'Again', type: NodeConnectionTypes.Main, index: 0 }]] };
+		connections.Again = { main: [[{ node: 'Rows', type: NodeConnectionTypes.Main, index: 0 }]] };
+	}
 	const workflowData = { id: 'wf-1', name: 'Flowella test', nodes, connections, active: false, settings: {} };
 	const workflow = new Workflow({ ...workflowData, nodeTypes });
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData as never);
 
 	const additionalData = {
 		...URLS,
-		credentialsHelper: new CredentialsStore(options.credentials),
+		credentialsHelper: new CredentialsStore(options.credentials ?? {}),
 		hooks,
 		executionId,
 		currentNodeExecutionIndex: 0,
@@ -239,14 +291,32 @@ export async function runFlowellaWorkflow(options: RunOptions): Promise<Flowella
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
 
-	const run = await new WorkflowExecute(additionalData, 'manual').run({
+	const counts = { attempts: 0, attemptsAfterCancel: 0 };
+	probes.set(executionId, (ctx) => {
+		const send = ctx.helpers.httpRequestWithAuthentication;
+		ctx.helpers.httpRequestWithAuthentication = async function (this: IExecuteFunctions, ...args) {
+			counts.attempts += 1;
+			if (options.cancelSignal?.aborted) counts.attemptsAfterCancel += 1;
+			return await send.apply(this, args);
+		};
+	});
+
+	const execution = new WorkflowExecute(additionalData, 'manual').run({
 		workflow,
 		startNode: workflow.getNode('Trigger') ?? undefined,
 	} as never);
-	const task = run.data.resultData.runData.Flowella?.[0];
-	return {
-		run,
-		outputs: (task?.data?.main ?? []).map((output) => output ?? []),
-		error: run.data.resultData.error,
-	};
+	const cancel = () => execution.cancel();
+	options.cancelSignal?.addEventListener('abort', cancel, { once: true });
+	if (options.cancelSignal?.aborted) cancel();
+	let run: IRun;
+	try {
+		run = await execution;
+	} finally {
+		options.cancelSignal?.removeEventListener('abort', cancel);
+		probes.delete(executionId);
+	}
+	const runs = (run.data.resultData.runData.Flowella ?? []).map((task) =>
+		(task.data?.main ?? []).map((output) => output ?? []),
+	);
+	return { run, outputs: runs[0] ?? [], runs, error: run.data.resultData.error, ...counts };
 }

@@ -215,6 +215,17 @@ afterAll(async () => {
 	});
 });
 
+/**
+ * How many times n8n runs the node. Without Retry On Fail, once. With it, n8n runs the node
+ * again, up to Max. Tries runs in all, whenever the node throws (On Error = Stop Workflow) or
+ * returns an error as its first item (On Error = Continue, either output).
+ */
+function expectedNodeRuns(mode: Mode, failing: number[]): number {
+	if (!mode.retryOnFail) return 1;
+	const n8nSeesAFailure = mode.onError === 'stopWorkflow' ? failing.length > 0 : failing.includes(0);
+	return n8nSeesAFailure ? MAX_TRIES : 1;
+}
+
 function settingsFor(mode: Mode): NodeSettings {
 	return mode.retryOnFail
 		? { retryOnFail: true, maxTries: MAX_TRIES, waitBetweenTries: 1, onError: mode.onError }
@@ -249,10 +260,12 @@ async function runCase(testCase: FaultCase, mode: Mode): Promise<MatrixResult> {
 		parameters: { ...rowParameters, options: testCase.options ?? {} },
 	});
 	const ms = Date.now() - started;
+	const runs = nodeRuns.mock.calls.length;
 
 	const requests = emulator.requestsTo('POST', '/api/v1/contacts');
 	const byPhone = requestsByPhone(requests);
 	const expectedFailing = testCase.permanent ? (testCase.failing ?? TARGETS) : mode.retryOnFail ? [] : TARGETS;
+	expect(runs).toBe(expectedNodeRuns(mode, expectedFailing));
 	const succeeded: number[] = [];
 	const failed: number[] = [];
 
@@ -356,7 +369,7 @@ async function runCase(testCase: FaultCase, mode: Mode): Promise<MatrixResult> {
 		retryOnFail: mode.retryOnFail,
 		onError: mode.onError,
 		passed: true,
-		nodeRuns: nodeRuns.mock.calls.length,
+		nodeRuns: runs,
 		requests: requests.length,
 		succeeded: succeeded.sort((a, b) => a - b),
 		failed: failed.sort((a, b) => a - b),

@@ -2,6 +2,7 @@
 // on any error path; and a Base URL that is not https (loopback aside) sends nothing at all.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 
 import { startEmulator } from '../../emulator/server';
 import type { FlowellaEmulator } from '../../emulator/server';
@@ -15,6 +16,7 @@ type Fault = NonNullable<Parameters<FlowellaEmulator['configure']>[0]['faults']>
 let emulator: FlowellaEmulator;
 let trap: http.Server;
 const trapSeen: Array<{ url?: string; authorization?: string }> = [];
+let trapConnections = 0;
 const logs = new LogCapture();
 const summary = { paths: 0, placesPerRun: 0, found: 0, nodeLogLines: 0, redirects: [] as number[], authorizationForwarded: 0, refusedBaseUrls: [] as string[] };
 
@@ -25,6 +27,9 @@ beforeAll(async () => {
 		trapSeen.push({ url: req.url, authorization: req.headers.authorization });
 		res.writeHead(200, { 'Content-Type': 'application/json' });
 		res.end('{}');
+	});
+	trap.on('connection', () => {
+		trapConnections += 1;
 	});
 	await new Promise<void>((resolve) => trap.listen(0, '::', resolve));
 	logs.start();
@@ -131,12 +136,23 @@ describe('redirects are never followed, so the key never reaches another server'
 });
 
 describe('a Base URL that is not https is refused before any request', () => {
-	const refusedUrls = () => [
+	// This machine's own non-loopback addresses stand in for another host: not loopback by name, yet they reach the trap.
+	const outsideAddresses = () =>
+		Object.values(os.networkInterfaces())
+			.flat()
+			.filter((address) => address && !address.internal && address.family === 'IPv4')
+			.map((address) => address?.address ?? '');
+	/** Plain-http Base URLs that reach the trap (checked below), so a request that slipped past the check would land there. */
+	const reachingTheTrap = () => [
 		`http://0.0.0.0:${trapPort()}`,
-		`http://localhost.:${trapPort()}`,
 		`http://127.0.0.2:${trapPort()}`,
 		`http://[::ffff:127.0.0.1]:${trapPort()}`,
 		`http://[::]:${trapPort()}`,
+		...outsideAddresses().map((address) => `http://${address}:${trapPort()}`),
+	];
+	/** Refused for their form; they may not resolve or be fetchable here. */
+	const otherRefused = () => [
+		`http://localhost.:${trapPort()}`,
 		`ftp://localhost:${trapPort()}`,
 		`ws://localhost:${trapPort()}`,
 		'http://flowella.example.com',
@@ -145,19 +161,24 @@ describe('a Base URL that is not https is refused before any request', () => {
 		'javascript:alert(1)',
 		'',
 	];
-	it('refuses each, sending nothing and keeping the key out of the error', async () => {
-		for (const baseUrl of refusedUrls()) {
+
+	it('each plain-http address the node refuses does reach the trap when fetched directly', async () => {
+		for (const url of reachingTheTrap()) {
 			const before = trapSeen.length;
-			const result = await runAndSearch({ baseUrl });
-			expect(result.error?.message).toMatch(/must start with https:\/\/|is not a valid URL/);
-			expect(trapSeen.slice(before)).toEqual([]);
-			expect(emulator.requests).toEqual([]);
-			summary.refusedBaseUrls.push(baseUrl.replace(String(trapPort()), 'PORT'));
+			const response = await fetch(`${url}/probe`, { headers: { connection: 'close' } });
+			expect(response.status).toBe(200);
+			expect(trapSeen.slice(before)).toEqual([{ url: '/probe', authorization: undefined }]);
 		}
 	});
 
-	it('the trap itself is reachable, so the check above means something', async () => {
-		const response = await fetch(`http://127.0.0.2:${trapPort()}/`).catch(() => fetch(`http://localhost:${trapPort()}/`));
-		expect(response.status).toBe(200);
+	it('refuses each, opening no connection and keeping the key out of the error', async () => {
+		for (const baseUrl of [...reachingTheTrap(), ...otherRefused()]) {
+			const before = { seen: trapSeen.length, connections: trapConnections };
+			const result = await runAndSearch({ baseUrl });
+			expect(result.error?.message).toMatch(/must start with https:\/\/|is not a valid URL/);
+			expect(trapConnections).toBe(before.connections);
+			expect(trapSeen.slice(before.seen)).toEqual([]);
+			summary.refusedBaseUrls.push(baseUrl.replace(String(trapPort()), 'PORT'));
+		}
 	});
 });

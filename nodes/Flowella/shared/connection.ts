@@ -6,11 +6,20 @@ import type { FlowellaConnection } from './transport';
 
 export type ConnectionSettings = Omit<FlowellaConnection, 'timeoutMs' | 'pacer'>;
 
-/** Reads the credential and the node's retry settings once per execution. */
+/**
+ * Reads the credential and the node's retry settings once per execution. A credential that
+ * cannot be read fails every item rather than the node, which with On Error = Continue would
+ * pass the unsent rows on as if they had been sent.
+ */
 export async function openConnection(
 	ctx: IExecuteFunctions,
 ): Promise<{ ok: true; settings: ConnectionSettings } | { ok: false; reason: string }> {
-	const credentials = await ctx.getCredentials<{ apiKey?: string; baseUrl?: string }>('flowellaApi');
+	let credentials: { apiKey?: string; baseUrl?: string };
+	try {
+		credentials = await ctx.getCredentials<{ apiKey?: string; baseUrl?: string }>('flowellaApi');
+	} catch (error) {
+		return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+	}
 	const base = checkBaseUrl(credentials.baseUrl);
 	if (!base.ok) return base;
 	return {

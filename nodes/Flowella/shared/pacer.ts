@@ -3,76 +3,182 @@ import { realClock } from './clock';
 
 export type RequestOutcome = 'success' | 'rateLimited' | 'failure';
 
-// After a 429, requests are spaced to this share of the rate that was getting through.
-const RATE_DECREASE = 0.85;
-// Until the second 429 the ceiling is unknown: every success raises the rate by this many
-// requests per second (about +50% a second). After it, growth is about +1 request/s a second.
-const SLOW_START_STEP = 0.5;
-const RATE_WINDOW_MS = 2000;
-const MIN_RATE_PER_SEC = 0.5;
-const SUCCESS_HISTORY = 512;
+// Requests in flight before anything is known about the limit (the default Parallel Requests,
+// all in one tick); one more per success after that, up to Parallel Requests.
+const INITIAL_WINDOW = 5;
+// The first rate tried after the first 429 when nothing better is known (requests per second).
+const START_RATE = 25;
+const MIN_RATE = 0.2;
+// Until a 429 bounds the rate from above, each success raises it by up to PROBE_GAIN, and by no
+// more than 1.5× per round trip (what one round trip sends is out before a 429 can answer it).
+// A large bucket hides the limit until it has emptied: the rate stays within PROBE_CAP times the
+// lower bound while 429s are recent.
+const PROBE_GAIN = 0.15;
+const PROBE_CAP = 2;
+// Between the bounds the rate tried is their geometric middle, but at most STEP above the lower
+// one; once they are within PRECISION of each other the rate stays at the lower bound.
+const STEP = 0.2;
+const PRECISION = 0.03;
+// Before any stretch gives a lower bound it is taken as this share of the upper one (less with a
+// bucket of one token, where a rate above the limit is costly: see settleRate).
+const UNKNOWN_LOWER = 0.5;
+const UNKNOWN_LOWER_ONE = 0.4;
+// The 429s whose stretches are counted.
+const MARKS = 16;
+// A stretch counts as spent at the limit (so its lower bound is within a token or two of it)
+// while 429s keep coming: the last one no more than this many successes ago.
+const RECENTLY = 20;
+// Each success lets the upper bound up by this share, so one misled by timing noise (or a limit
+// that went up) is found out again: about one probe above the limit per few thousand successes.
+const FORGET = 0.0001;
+// Start stamps are made unique by this fraction of a millisecond, so same-millisecond starts keep their order.
+const TIE_MS = 1 / 1024;
+
+interface Mark {
+	/** Start stamp of a request that got a 429: the limiter had less than one token then. */
+	at: number;
+	/** Successes of requests started after it, and the latest such start. */
+	count: number;
+	latest: number;
+}
+
+interface Started {
+	stamp: number;
+	/** Milliseconds since the start before it, when the pacer spaced it (else 0). */
+	spacingMs: number;
+	outcome?: RequestOutcome;
+}
 
 /**
- * Paces one execution's requests so they settle just under Flowella's rate limit, whose
- * numbers are not published. TCP-style: additive increase, multiplicative decrease.
+ * Paces one execution's requests so they settle at Flowella's rate limit, whose numbers are not
+ * published, whatever its shape: a token bucket with a burst of 1 or as large as the rate, with
+ * or without Retry-After.
  *
- * - At most `liveConcurrency` requests are in flight. It halves on a 429 and grows back by
- *   one for every `liveConcurrency` successes.
- * - Before any 429 request starts are not spaced. The first 429 sets a rate from the
- *   successes of the last seconds; it grows quickly until the next 429, then slowly.
- * - A 429's wait (Retry-After, or the back-off without it) is one pause shared by every
- *   request that has not started yet, instead of each request sleeping on its own.
- * - 429s answering requests sent before the last slow-down count as one event, not many.
- * Memory is bounded by the concurrency, not by the number of items.
+ * - Until the first 429 nothing is spaced: 5 requests go out at once, one more per success, up to
+ *   Parallel Requests. Then every start is spaced, at a rate bracketed by what 429s prove about a
+ *   token bucket (requests reach it in the order they start):
+ *   - a 429 for a request sent `s` seconds after the one before proves the rate is below 1 / s:
+ *     the bucket held less than one token, and refilled rate × s since the previous request;
+ *   - N successes among the requests sent in the T seconds after a 429 prove it is above
+ *     (N − 1) / T, whatever the burst (the bucket held less than one token at the 429); and with a
+ *     bucket of one token (the first burst shows it), two successes `s` apart prove 1 / s.
+ *   Requests are spaced at a rate between the bounds, and at the lower one once they agree. A 429
+ *   at the lower bound means the limit went down: the bound steps under it.
+ * - A bucket of one token cannot keep the part-token a 429 leaves, so sending 20% too fast gets
+ *   half the limit through: there, requests keep the proven rate and single requests try faster.
+ * - Retry-After comes in whole seconds (an HTTP date too), rounded up: a bucket that refills
+ *   every 20 ms answers "1". One of a second or less is left to the spacing; a longer one is one
+ *   pause shared by every request. So is any Retry-After on a 429 in the first burst while at
+ *   least half of that burst got through: that is not a bucket running dry.
+ * - `gotThroughAfter` tells the retry loop whether requests sent after a rate-limited one got
+ *   through, so a 429 the pacer is handling need not use up a try.
+ * - Timers fire a little late: a start only slightly late keeps the schedule (except against a
+ *   bucket of one token, where a shorter spacing would be refused).
+ * Memory is bounded by Parallel Requests and a few constants, not by the number of items.
  */
 export class RequestPacer {
-	private liveConcurrency: number;
+	private window: number;
 
-	private inFlight = 0;
+	private readonly inFlight: Started[] = [];
+
+	// The latest starts, answered or not, oldest first.
+	private readonly recent: Started[] = [];
+
+	// The first burst (what starts before any answer comes back): its size, its requests still
+	// unanswered, how many got through, and the pause its first 429 asked for.
+	private firstBurstSize = 0;
+
+	private firstBurstLeft = 0;
+
+	private firstBurstOk = 0;
+
+	private firstBurstEnd = Number.NEGATIVE_INFINITY;
+
+	private firstBurstRetryAfter: { answeredAt: number; retryAfterMs: number } | undefined;
+
+	private answers = 0;
+
+	// The first burst showed a bucket of one token (one request of it got through).
+	private burstOfOne = false;
+
+	private queued = 0;
+
+	private paced = false;
 
 	private ratePerSec = Number.POSITIVE_INFINITY;
 
-	// True until the second 429: the rate then grows fast, afterwards slowly.
-	private slowStart = true;
-
 	private nextStartAt = 0;
+
+	private lastStamp = Number.NEGATIVE_INFINITY;
+
+	private firstStartAt = Number.NaN;
 
 	private pausedUntil = 0;
 
-	private slowedDownAt = 0;
+	private successes = 0;
 
-	private readonly startedAt: number;
+	private successesSince429 = 0;
+
+	private successesSince429Before = Number.POSITIVE_INFINITY;
+
+	// How far the last 429 below the lower bound stepped it down.
+	private stepDown = PRECISION;
+
+	private latestSuccess = Number.NEGATIVE_INFINITY;
+
+	private latencyMs = 0;
+
+	private upperBound = Number.POSITIVE_INFINITY;
+
+	// With a bucket of one token: the rate single requests try, the next start is one, and the one in flight.
+	private probeRate: number | undefined;
+
+	private probeNext = false;
+
+	private probeInFlight = Number.NaN;
+
+	private lowerBound = 0;
+
+	// The 429 whose stretch gave the lower bound (undefined when two successes in a row did).
+	private lowerBoundMark: Mark | undefined;
+
+	private readonly marks: Mark[] = [];
 
 	private readonly waitingForSlot: Array<() => void> = [];
 
+	private readonly waitingForAnswer: Array<() => void> = [];
+
 	private turn: Promise<void> = Promise.resolve();
-
-	private readonly successTimes: number[] = [];
-
-	private successCursor = 0;
 
 	constructor(
 		private readonly maxConcurrency: number,
 		private readonly clock: Clock = realClock,
 	) {
-		this.liveConcurrency = maxConcurrency;
-		this.startedAt = clock.now();
+		this.window = Math.min(maxConcurrency, INITIAL_WINDOW);
 	}
 
 	get concurrency(): number {
-		return Math.floor(this.liveConcurrency);
+		return Math.floor(this.window);
 	}
 
 	/**
-	 * Waits for a free slot, the end of any shared pause and this request's start time; returns
-	 * that time. Returns undefined, holding no slot, when `signal` aborts first.
+	 * Waits for a free slot, the end of any shared pause and this request's turn; returns its
+	 * start time (unique: requests started in the same millisecond differ by a fraction of one).
+	 * Returns undefined, holding no slot, when `signal` aborts first.
 	 */
 	async acquire(signal?: AbortSignal): Promise<number | undefined> {
+		this.queued += 1;
 		// Requests take turns, so start times are handed out in arrival order.
 		const myTurn = this.turn.then(async () => {
-			while (this.inFlight >= this.concurrency) {
+			while (this.inFlight.length >= this.concurrency) {
 				if (signal?.aborted) return undefined;
 				await this.slotFreed(signal);
+			}
+			// A 429 in the first burst came with a Retry-After: nothing starts until the rest of the
+			// burst tells whether it is one pause for every request.
+			while (this.firstBurstRetryAfter && this.firstBurstLeft > 0) {
+				if (signal?.aborted) return undefined;
+				await this.nextAnswer(signal);
 			}
 			for (;;) {
 				if (signal?.aborted) return undefined;
@@ -80,14 +186,43 @@ export class RequestPacer {
 				if (waitMs <= 0) break;
 				await this.clock.sleep(waitMs, signal);
 			}
-			this.inFlight += 1;
 			const now = this.clock.now();
-			const interval = Number.isFinite(this.ratePerSec) ? 1000 / this.ratePerSec : 0;
-			this.nextStartAt = Math.max(now, this.nextStartAt) + interval;
-			return now;
+			const stamp = Math.max(now, this.lastStamp + TIE_MS);
+			// Only a paced start's spacing says anything: unpaced ones go out together.
+			const started: Started = { stamp, spacingMs: this.paced ? stamp - this.lastStamp : 0 };
+			this.inFlight.push(started);
+			this.recent.push(started);
+			if (this.recent.length > 2 * this.maxConcurrency + 2) this.recent.shift();
+			// The first burst: what starts before any answer comes back.
+			if (this.answers === 0) {
+				this.firstBurstSize += 1;
+				this.firstBurstLeft += 1;
+				this.firstBurstEnd = stamp;
+			}
+			this.lastStamp = stamp;
+			if (Number.isNaN(this.firstStartAt)) this.firstStartAt = now;
+			if (this.probeNext) {
+				this.probeNext = false;
+				this.probeInFlight = stamp;
+			}
+			if (this.paced) {
+				// One probe at a time: the start after this one comes at the probe rate.
+				const probe = this.probeRate !== undefined && Number.isNaN(this.probeInFlight);
+				this.probeNext = probe;
+				// Timers fire a little late: a start only slightly so keeps the schedule (the next one
+				// comes a little sooner), except against a bucket of one token, where sooner is refused.
+				const intervalMs = 1000 / (probe ? (this.probeRate as number) : this.ratePerSec);
+				const onSchedule = !this.burstOfOne && now - this.nextStartAt < intervalMs / 4 ? this.nextStartAt : now;
+				this.nextStartAt = onSchedule + intervalMs;
+			}
+			return stamp;
 		});
 		this.turn = myTurn.then(() => undefined);
-		return await myTurn;
+		try {
+			return await myTurn;
+		} finally {
+			this.queued -= 1;
+		}
 	}
 
 	private async slotFreed(signal?: AbortSignal): Promise<void> {
@@ -106,51 +241,194 @@ export class RequestPacer {
 		});
 	}
 
-	/** Frees the slot of a request that started at `startedAt` and adapts to how it went. */
-	release(outcome: RequestOutcome, startedAt: number): void {
-		this.inFlight -= 1;
-		const now = this.clock.now();
-		if (outcome === 'success') {
-			this.recordSuccess(now);
-			this.liveConcurrency = Math.min(this.maxConcurrency, this.liveConcurrency + 1 / this.liveConcurrency);
-			if (Number.isFinite(this.ratePerSec)) {
-				this.ratePerSec += this.slowStart ? SLOW_START_STEP : 1 / this.ratePerSec;
-			}
-		} else if (outcome === 'rateLimited' && startedAt >= this.slowedDownAt) {
-			this.slowDown(now);
-		}
+	/**
+	 * Frees the slot of a request that started at `startedAt` and adapts to how it went;
+	 * `retryAfterMs` is the server's Retry-After, when a 429 came with one.
+	 */
+	release(outcome: RequestOutcome, startedAt: number, retryAfterMs?: number): void {
+		this.answers += 1;
+		const index = this.inFlight.findIndex((start) => start.stamp === startedAt);
+		const started = index >= 0 ? this.inFlight.splice(index, 1)[0] : undefined;
+		const spacingMs = started?.spacingMs ?? 0;
+		if (started) started.outcome = outcome;
+		if (startedAt === this.probeInFlight) this.probeInFlight = Number.NaN;
+		if (outcome === 'success') this.succeeded(startedAt);
+		else if (outcome === 'rateLimited') this.rateLimited(startedAt, spacingMs, retryAfterMs);
+		if (startedAt <= this.firstBurstEnd) this.firstBurstAnswered(outcome, retryAfterMs);
 		this.waitingForSlot.shift()?.();
+		for (const wake of this.waitingForAnswer.splice(0)) wake();
 	}
 
-	/** Holds every request that has not started yet until `waitMs` from now. */
-	pause(waitMs: number): void {
-		this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + waitMs);
-	}
-
-	private slowDown(now: number): void {
-		this.slowedDownAt = now;
-		this.liveConcurrency = Math.max(1, this.liveConcurrency / 2);
-		const measured = this.measuredRate(now);
-		if (Number.isFinite(this.ratePerSec)) {
-			this.ratePerSec = Math.min(this.ratePerSec, measured) * RATE_DECREASE;
-			this.slowStart = false;
-		} else {
-			this.ratePerSec = measured;
+	/**
+	 * Whether a request started after `startedAt` got through, waiting for the answers of those
+	 * in flight or about to start. A request that got a 429 while later ones succeed only needs
+	 * its turn.
+	 */
+	async gotThroughAfter(startedAt: number, signal?: AbortSignal): Promise<boolean> {
+		for (;;) {
+			if (this.latestSuccess > startedAt) return true;
+			const later = this.queued > 0 || this.inFlight.some((start) => start.stamp > startedAt);
+			if (signal?.aborted || !later) return false;
+			await this.nextAnswer(signal);
 		}
-		this.ratePerSec = Math.max(MIN_RATE_PER_SEC, this.ratePerSec);
 	}
 
-	private recordSuccess(now: number): void {
-		if (this.successTimes.length < SUCCESS_HISTORY) this.successTimes.push(now);
-		else this.successTimes[this.successCursor] = now;
-		this.successCursor = (this.successCursor + 1) % SUCCESS_HISTORY;
+	private async nextAnswer(signal?: AbortSignal): Promise<void> {
+		await new Promise<void>((resolve) => {
+			const wake = () => {
+				signal?.removeEventListener('abort', wake);
+				resolve();
+			};
+			this.waitingForAnswer.push(wake);
+			signal?.addEventListener('abort', wake, { once: true });
+		});
 	}
 
-	/** Successes per second over the last couple of seconds (at least one second's worth). */
-	private measuredRate(now: number): number {
-		const windowMs = Math.max(1000, Math.min(RATE_WINDOW_MS, now - this.startedAt));
-		let recent = 0;
-		for (const time of this.successTimes) if (now - time <= windowMs) recent += 1;
-		return (recent * 1000) / windowMs;
+	/**
+	 * The first burst goes out before anything is known. With a bucket of one token, one request
+	 * of it gets through. A 429 in it with a Retry-After while at least half of the burst got
+	 * through is not a bucket running dry (Flowella asking this client to wait, say): the
+	 * Retry-After is one pause shared by every request, and requests go unpaced again.
+	 */
+	private firstBurstAnswered(outcome: RequestOutcome, retryAfterMs?: number): void {
+		this.firstBurstLeft -= 1;
+		if (outcome === 'success') this.firstBurstOk += 1;
+		if (outcome === 'rateLimited' && retryAfterMs !== undefined && !this.firstBurstRetryAfter) {
+			this.firstBurstRetryAfter = { answeredAt: this.clock.now(), retryAfterMs };
+		}
+		if (this.firstBurstLeft > 0) return;
+		this.burstOfOne = this.firstBurstSize > 1 && this.firstBurstOk === 1;
+		const asked = this.firstBurstRetryAfter;
+		this.firstBurstRetryAfter = undefined;
+		if (!asked || this.firstBurstOk * 2 < this.firstBurstSize) return;
+		this.pausedUntil = Math.max(this.pausedUntil, asked.answeredAt + asked.retryAfterMs);
+		this.stopPacing();
+	}
+
+	private succeeded(startedAt: number): void {
+		this.successes += 1;
+		this.successesSince429 += 1;
+		this.latestSuccess = Math.max(this.latestSuccess, startedAt);
+		this.latencyMs = Math.max(0, this.clock.now() - startedAt);
+		if (!this.paced) {
+			this.window = Math.min(this.maxConcurrency, this.window + 1);
+			return;
+		}
+		for (const mark of this.marks) {
+			if (startedAt <= mark.at) continue;
+			mark.count += 1;
+			mark.latest = Math.max(mark.latest, startedAt);
+			const floor = ((mark.count - 1) * 1000) / (mark.latest - mark.at);
+			if (mark.count >= 2 && floor > this.lowerBound) {
+				this.lowerBound = floor;
+				this.lowerBoundMark = mark;
+			}
+		}
+		if (this.burstOfOne) this.twoInARow(startedAt);
+		if (Number.isFinite(this.upperBound)) {
+			this.upperBound *= 1 + FORGET;
+			this.settleRate();
+			return;
+		}
+		// Doubling per round trip: rate × latency requests answer in one.
+		const perRoundTrip = (this.ratePerSec * this.latencyMs) / 1000;
+		const gain = perRoundTrip > 1 ? Math.min(PROBE_GAIN, Math.log(1.5) / perRoundTrip) : PROBE_GAIN;
+		// A large bucket hides the limit until it has emptied: no more than PROBE_CAP times the proven rate.
+		const fresh = !this.burstOfOne && this.lowerBound > 0 && this.successesSince429 < RECENTLY;
+		const ceiling = fresh ? this.lowerBound * PROBE_CAP : Number.POSITIVE_INFINITY;
+		this.setRate(Math.max(this.lowerBound, Math.min(this.ratePerSec * (1 + gain), Math.max(ceiling, this.ratePerSec))));
+	}
+
+	private rateLimited(startedAt: number, spacingMs: number, retryAfterMs?: number): void {
+		this.successesSince429Before = this.successesSince429;
+		this.successesSince429 = 0;
+		this.marks.push({ at: startedAt, count: 0, latest: startedAt });
+		if (this.marks.length > MARKS) this.marks.shift();
+		// A Retry-After of a second or less is rounding up (to whole seconds, as an HTTP date is
+		// too) a wait of 1/rate s: the pacer spaces requests itself. Longer ones are waited out.
+		if (retryAfterMs !== undefined && retryAfterMs > 1000) {
+			this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + retryAfterMs);
+		}
+		if (!this.paced) this.startPacing();
+		if (spacingMs <= 0) return;
+		const bound = 1000 / spacingMs;
+		// (Within a rounding of it: at the lower bound itself.)
+		if (bound <= this.lowerBound * (1 + PRECISION / 4)) {
+			// Below what was shown to get through: timing noise misled (a small step under this 429
+			// is enough), or the limit went down (another workflow shares it, say): 429s keep coming
+			// then, and each step is twice the last.
+			this.stepDown = this.successesSince429Before < RECENTLY ? Math.min(STEP, this.stepDown * 2) : PRECISION;
+			this.lowerBound = bound / (1 + this.stepDown);
+			this.lowerBoundMark = undefined;
+			// Stretches measured before say too much now: only this 429's stretch counts.
+			this.marks.splice(0, this.marks.length - 1);
+		}
+		if (bound < this.upperBound) {
+			this.upperBound = bound;
+			this.settleRate();
+			// The limiter was empty a moment ago: the next request waits a full interval from the last start.
+			this.nextStartAt = Math.max(this.nextStartAt, this.lastStamp + 1000 / this.ratePerSec);
+		}
+	}
+
+	/**
+	 * With a bucket of one token, a success empties it: a success sent `s` seconds after another
+	 * proves the rate is at least 1 / s. (A larger bucket may have kept tokens from before.)
+	 */
+	private twoInARow(startedAt: number): void {
+		const index = this.recent.findIndex((start) => start.stamp === startedAt);
+		for (const [before, after] of [
+			[this.recent[index - 1], this.recent[index]],
+			[this.recent[index], this.recent[index + 1]],
+		]) {
+			const bound = after?.spacingMs ? 1000 / after.spacingMs : 0;
+			if (before?.outcome === 'success' && after?.outcome === 'success' && bound > this.lowerBound) {
+				this.lowerBound = bound;
+				this.lowerBoundMark = undefined;
+			}
+		}
+	}
+
+	/** Between the bounds: their geometric middle, at most STEP above the lower; the lower once they agree. */
+	private settleRate(): void {
+		const upper = this.upperBound;
+		const lower = Math.max(this.lowerBound, upper * (this.burstOfOne ? UNKNOWN_LOWER_ONE : UNKNOWN_LOWER));
+		// A stretch with 429s coming all along kept the bucket empty: its lower bound, resting on N
+		// tokens, is about 1/N short of the limit at most. Otherwise it only says what was sent.
+		const mark = this.lowerBoundMark;
+		let step = STEP;
+		if (mark && this.lowerBound >= lower && this.successesSince429 < RECENTLY) step = Math.min(STEP, Math.max(PRECISION, 2 / (mark.count - 1)));
+		const candidate = upper <= lower * (1 + PRECISION) ? lower : Math.min(Math.sqrt(lower * upper), lower * (1 + step));
+		// With a bucket of one token, a rate above the limit loses every other request (the part
+		// token a 429 leaves overflows): requests keep the proven rate, and single requests try
+		// the candidate one, so a wrong guess costs one 429.
+		this.probeRate = this.burstOfOne && candidate > lower ? candidate : undefined;
+		this.setRate(this.burstOfOne ? lower : candidate);
+	}
+
+	private setRate(rate: number): void {
+		this.ratePerSec = Math.max(MIN_RATE, rate);
+	}
+
+	private startPacing(): void {
+		// Successes so far include the burst: half their rate is a guess that errs low.
+		const elapsedMs = this.clock.now() - this.firstStartAt;
+		const rate = elapsedMs >= 1 && this.successes > 1 ? (this.successes * 500) / elapsedMs : START_RATE;
+		this.paced = true;
+		this.setRate(Math.min(rate, START_RATE));
+		this.window = this.maxConcurrency;
+		this.nextStartAt = Math.max(this.nextStartAt, this.lastStamp + 1000 / this.ratePerSec);
+	}
+
+	private stopPacing(): void {
+		this.paced = false;
+		this.ratePerSec = Number.POSITIVE_INFINITY;
+		this.nextStartAt = 0;
+		this.marks.length = 0;
+		this.upperBound = Number.POSITIVE_INFINITY;
+		this.lowerBound = 0;
+		this.lowerBoundMark = undefined;
+		this.probeRate = undefined;
+		this.probeNext = false;
 	}
 }

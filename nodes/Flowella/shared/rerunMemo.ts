@@ -1,54 +1,127 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-interface Remembered {
-	expiresAt: number;
+import type { Clock } from './clock';
+import { realClock } from './clock';
+import { retryPolicyFromNode } from './retry';
+
+interface RememberedRun {
+	/** How many times n8n has started the node for this run so far. */
+	tries: number;
 	answers: Map<number, { body: string; row: IDataObject }>;
+	/** When the last try ended, while n8n may still re-run the node; unset while a try runs. */
+	idleSince?: number;
+	/** Frees this run on Stop or a workflow timeout. */
+	onCancel?: () => void;
+	cancelSignal?: AbortSignal;
+	finishHooked?: boolean;
 }
 
-// A few executions' worth is plenty: n8n re-runs a node straight after it fails.
-const MAX_REMEMBERED_RUNS = 8;
-const REMEMBER_FOR_MS = 15 * 60_000;
-const remembered = new Map<string, Remembered>();
+// Only a safety net, for a re-run that never comes: n8n starts the next try at most 5 s after a
+// try ends, and the node frees a run itself after its last try, a success, Stop or a timeout.
+const IDLE_EXPIRY_MS = 30 * 60_000;
+const remembered = new Map<string, RememberedRun>();
 
 export interface RerunMemo {
 	recall(itemIndex: number, body: object): IDataObject | undefined;
 	remember(itemIndex: number, body: object, row: IDataObject): void;
-	/** Called with the node's output when it returns; not called when it throws. */
-	finish(output: INodeExecutionData[]): void;
+	/** Ends this try: with the node's output when it returns, without when it throws. */
+	close(output?: INodeExecutionData[]): void;
+}
+
+/** How many runs of the node are remembered at the moment (all of them in this process). */
+export function rememberedRunCount(): number {
+	return remembered.size;
+}
+
+function forget(key: string, run: RememberedRun): void {
+	if (remembered.get(key) === run) remembered.delete(key);
+	run.answers.clear();
+	if (run.onCancel) run.cancelSignal?.removeEventListener('abort', run.onCancel);
+	run.onCancel = undefined;
 }
 
 /**
- * With Retry On Fail on, n8n re-runs the whole node when it throws, and also when it returns
- * an error item first (On Error = Continue). This remembers, for that one execution and node
- * only, which items already reached Flowella, so a re-run does not send them again. Nothing
- * outlives the execution's retries.
+ * Identifies one run of the node: the execution, the node and n8n's run index, which n8n keeps
+ * for its own re-runs (Retry On Fail) and moves on for any later run of the node (a loop, Loop
+ * Over Items, a resumed Wait). None when n8n runs the node as an agent's tool: it gives each of
+ * those tries a run index of its own.
  */
-export function openRerunMemo(ctx: IExecuteFunctions): RerunMemo | undefined {
+function runKey(ctx: IExecuteFunctions): string | undefined {
+	const asTool =
+		(typeof ctx.isToolExecution === 'function' && ctx.isToolExecution()) ||
+		ctx.getInputData(0, NodeConnectionTypes.Main).length === 0;
+	if (asTool) return undefined;
+	const executionId = ctx.getExecutionId();
+	let runIndex: unknown;
+	try {
+		runIndex = ctx.getWorkflowDataProxy(0).$runIndex;
+	} catch {
+		return undefined;
+	}
+	if (!executionId || typeof runIndex !== 'number') return undefined;
+	const node = ctx.getNode();
+	return [executionId, node.id, node.name, runIndex].join('\u0000');
+}
+
+/** Whether n8n re-runs a node that returned this (its first item is an error; n8n 2.x also skips null). */
+function makesN8nRerun(output: INodeExecutionData[]): boolean {
+	return output[0]?.json.error !== undefined;
+}
+
+/**
+ * With Retry On Fail on, n8n re-runs the whole node, up to Max. Tries runs, when it throws or
+ * when its first item is an error (On Error = Continue), with the same run index. This remembers,
+ * for that one run of the node, which items already reached Flowella, so a re-run does not send
+ * them again. It lives exactly as long as n8n can still re-run the node: it is freed after the
+ * last try, after a try n8n does not follow with another, and on Stop or a workflow timeout.
+ */
+export function openRerunMemo(ctx: IExecuteFunctions, cancelSignal?: AbortSignal, clock: Clock = realClock): RerunMemo | undefined {
 	const node = ctx.getNode();
 	if (node.retryOnFail !== true) return undefined;
-
-	const now = Date.now();
-	for (const [key, entry] of remembered) if (entry.expiresAt < now) remembered.delete(key);
-	// A failure that outlasts n8n's re-runs stops the execution, so no later run of the node can see this.
-	const key = `${ctx.getExecutionId()}\u0000${node.id}\u0000${node.name}`;
-	let entry = remembered.get(key);
-	if (!entry) {
-		entry = { expiresAt: now + REMEMBER_FOR_MS, answers: new Map() };
-		remembered.set(key, entry);
-		if (remembered.size > MAX_REMEMBERED_RUNS) remembered.delete(remembered.keys().next().value as string);
+	const now = clock.now();
+	for (const [key, run] of remembered) {
+		if (run.idleSince !== undefined && now - run.idleSince > IDLE_EXPIRY_MS) forget(key, run);
 	}
-	const { answers } = entry;
+	const key = runKey(ctx);
+	if (key === undefined || cancelSignal?.aborted) return undefined;
+
+	let run = remembered.get(key);
+	if (!run) {
+		run = { tries: 0, answers: new Map() };
+		remembered.set(key, run);
+	}
+	const current = run;
+	current.tries += 1;
+	current.idleSince = undefined;
+	// Max. Tries clamped as n8n clamps it for its own re-runs (2–5, default 3).
+	const lastTry = current.tries >= retryPolicyFromNode(node).maxAttempts;
+	if (cancelSignal && !current.onCancel) {
+		current.onCancel = () => forget(key, current);
+		current.cancelSignal = cancelSignal;
+		cancelSignal.addEventListener('abort', current.onCancel, { once: true });
+	}
+
 	return {
 		recall(itemIndex, body) {
-			const answer = answers.get(itemIndex);
+			const answer = current.answers.get(itemIndex);
 			return answer && answer.body === JSON.stringify(body) ? answer.row : undefined;
 		},
 		remember(itemIndex, body, row) {
-			answers.set(itemIndex, { body: JSON.stringify(body), row });
+			// Nothing can use it after the last try.
+			if (!lastTry && remembered.get(key) === current) current.answers.set(itemIndex, { body: JSON.stringify(body), row });
 		},
-		finish(output) {
-			// n8n re-runs the node only when the first item is an error: then the answers are still needed.
-			if (output[0]?.json.error === undefined) remembered.delete(key);
+		close(output) {
+			if (lastTry || cancelSignal?.aborted || (output !== undefined && !makesN8nRerun(output))) {
+				forget(key, current);
+				return;
+			}
+			current.idleSince = clock.now();
+			// Where n8n offers it (2.x), the end of the execution frees it too.
+			if (!current.finishHooked && typeof ctx.onExecutionFinish === 'function') {
+				current.finishHooked = true;
+				ctx.onExecutionFinish(() => forget(key, current));
+			}
 		},
 	};
 }

@@ -1,38 +1,63 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { failedItem } from './failedItem';
+import { ItemStoppedError, stoppedItemText } from './stop';
 
 /**
  * Runs `runItem` for every input item with at most `concurrency` at a time and returns one
  * output item per input item, in input order, whatever order they finish in. Items that fail
- * become error items when the node continues on fail; otherwise no new item starts and the
- * error of the earliest failed item is thrown once the ones in flight have settled.
+ * become error items when the node continues on fail. Otherwise the first failure stops the
+ * node: no new item or attempt starts, pending waits end, and once the items in flight have
+ * settled the error of the earliest item that really failed is thrown. `cancelSignal` (Stop,
+ * a workflow timeout) stops every item that has not finished the same way.
  */
 export async function runItems(
 	ctx: IExecuteFunctions,
 	itemCount: number,
 	concurrency: number,
-	runItem: (itemIndex: number) => Promise<INodeExecutionData>,
+	runItem: (itemIndex: number, signal: AbortSignal) => Promise<INodeExecutionData>,
+	cancelSignal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	const output = new Array<INodeExecutionData>(itemCount);
 	const continueOnFail = ctx.continueOnFail();
+	const stop = new AbortController();
+	const onCancel = () => stop.abort();
+	if (cancelSignal?.aborted) stop.abort();
+	else cancelSignal?.addEventListener('abort', onCancel, { once: true });
 	let nextIndex = 0;
 	const failures: Array<{ itemIndex: number; error: unknown }> = [];
 
 	const worker = async () => {
 		while (failures.length === 0 && nextIndex < itemCount) {
 			const itemIndex = nextIndex++;
+			if (stop.signal.aborted) {
+				// Plain texts, not an error object each: after Stop, thousands of items may be left.
+				if (continueOnFail) output[itemIndex] = failedItem(stoppedItemText(itemIndex, false), itemIndex);
+				else failures.push({ itemIndex, error: new ItemStoppedError(ctx.getNode(), itemIndex, false) });
+				continue;
+			}
 			try {
-				output[itemIndex] = await runItem(itemIndex);
+				output[itemIndex] = await runItem(itemIndex, stop.signal);
 			} catch (error) {
-				if (continueOnFail) output[itemIndex] = failedItem(error, itemIndex);
-				else failures.push({ itemIndex, error });
+				if (continueOnFail) {
+					output[itemIndex] = failedItem(error, itemIndex);
+				} else {
+					failures.push({ itemIndex, error });
+					stop.abort();
+				}
 			}
 		}
 	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, itemCount)) }, worker));
+	try {
+		await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, itemCount)) }, worker));
+	} finally {
+		cancelSignal?.removeEventListener('abort', onCancel);
+	}
 	if (failures.length > 0) {
-		throw failures.reduce((earliest, failure) => (failure.itemIndex < earliest.itemIndex ? failure : earliest)).error;
+		// Items cut short by the stop are not why the node failed: the failure that stopped it is.
+		const real = failures.filter((failure) => !(failure.error instanceof ItemStoppedError));
+		const shown = real.length > 0 ? real : failures;
+		throw shown.reduce((earliest, failure) => (failure.itemIndex < earliest.itemIndex ? failure : earliest)).error;
 	}
 	return output;
 }

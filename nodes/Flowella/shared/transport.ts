@@ -7,6 +7,7 @@ import { flowellaApiError, isRetryable } from './errors';
 import type { RequestPacer } from './pacer';
 import type { RetryPolicy } from './retry';
 import { backoffMs, retryAfterMs } from './retry';
+import { ItemStoppedError } from './stop';
 
 export interface FlowellaConnection {
 	baseUrl: string;
@@ -25,6 +26,8 @@ export interface FlowellaRequest {
 	path: string;
 	body?: object;
 	itemIndex: number;
+	/** When it aborts, no new attempt starts and any wait ends at once (Stop, a timeout, the node failing). */
+	signal?: AbortSignal;
 }
 
 type Attempt =
@@ -77,7 +80,7 @@ function classifyResponse(response: FullResponse, apiKey: string): Attempt {
 		failure: {
 			kind: 'http',
 			statusCode,
-			code: envelope.code,
+			code: envelope.code === undefined ? undefined : redact(envelope.code, apiKey),
 			message: envelope.message === undefined ? undefined : redact(envelope.message, apiKey),
 		},
 		retryAfterMs: retryAfterMs(headers['retry-after']),
@@ -126,9 +129,11 @@ export async function flowellaRequest(
 	validate: (body: unknown) => string | undefined = () => undefined,
 ): Promise<unknown> {
 	const { retry, pacer, clock = realClock } = connection;
+	const { signal } = request;
 	for (let attempt = 1; ; attempt++) {
-		const startedAt = await pacer.acquire();
-		if (startedAt === undefined) throw new Error('cancelled');
+		if (signal?.aborted) throw new ItemStoppedError(ctx.getNode(), request.itemIndex, attempt > 1);
+		const startedAt = await pacer.acquire(signal);
+		if (startedAt === undefined) throw new ItemStoppedError(ctx.getNode(), request.itemIndex, attempt > 1);
 		let result = await sendOnce(ctx, connection, request);
 		if (result.ok) {
 			const problem = validate(result.body);
@@ -137,19 +142,24 @@ export async function flowellaRequest(
 			}
 		}
 		const rateLimited = !result.ok && result.failure.kind === 'http' && result.failure.statusCode === 429;
-		pacer.release(result.ok ? 'success' : rateLimited ? 'rateLimited' : 'failure', startedAt);
+		// A 429 is about the whole organisation: the pacer decides when requests go out again.
+		pacer.release(result.ok ? 'success' : rateLimited ? 'rateLimited' : 'failure', startedAt, result.ok ? undefined : result.retryAfterMs);
 		if (result.ok) return result.body;
+		// Stopping (Stop, a timeout, another item failed the node): nothing is retried, and a request
+		// that Stop aborted in flight is no failure of Flowella's. Refusals keep their own error.
+		if (signal?.aborted && isRetryable(result.failure)) throw new ItemStoppedError(ctx.getNode(), request.itemIndex, true);
 
-		if (attempt >= retry.maxAttempts || !isRetryable(result.failure)) {
+		// With Retry On Fail on, a 429 while requests sent after this one get through is the limit
+		// at work, not a failed try: the pacer has slowed down, and the request waits its turn.
+		const waitsItsTurn = rateLimited && retry.maxAttempts > 1 && attempt >= retry.maxAttempts && (await pacer.gotThroughAfter(startedAt, signal));
+		if ((attempt >= retry.maxAttempts && !waitsItsTurn) || !isRetryable(result.failure)) {
 			throw flowellaApiError(ctx.getNode(), result.failure, {
 				itemIndex: request.itemIndex,
 				attempts: attempt,
 				retryOnFail: retry.maxAttempts > 1,
 			});
 		}
-		const waitMs = backoffMs(retry, attempt, result.retryAfterMs);
-		// A 429 is about the whole organisation: every request waits it out together.
-		if (rateLimited) pacer.pause(waitMs);
-		else await clock.sleep(waitMs);
+		if (waitsItsTurn) attempt -= 1;
+		if (!rateLimited) await clock.sleep(backoffMs(retry, attempt, result.retryAfterMs), signal);
 	}
 }

@@ -85,14 +85,14 @@ describe('Contact → Create or Update', () => {
 	});
 
 	it('applies the default country code to national numbers', async () => {
-		await run([{ phone: '612 34 56 78' }, { phone: '0612345679' }, { phone: '+33612345678' }], {}, {
+		await run([{ phone: '06 12 34 56 78' }, { phone: '612345679' }, { phone: '+34612345678' }], {}, {
 			...rowParameters,
-			options: { defaultCountryCode: '34' },
+			options: { defaultCountryCode: '33' },
 		});
 		expect(contacts().map((request) => (request.body as { phone: string }).phone)).toEqual([
-			'+34612345678',
-			'+34612345679',
 			'+33612345678',
+			'+33612345679',
+			'+34612345678',
 		]);
 	});
 
@@ -136,6 +136,32 @@ describe('bad input', () => {
 		expect(failed.map((item) => item.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
 		expect(failed[0].json).toMatchObject({ phone: '612-ABC', error: expect.stringContaining('[item 1]') });
 		expect(failed[1].json).toMatchObject({ email: 'nope', error: expect.stringContaining('Email') });
+	});
+
+	it('a failing option expression fails only its own item, never the whole node', async () => {
+		const result = await run(
+			[{ phone: '0612345678' }, { phone: '0612345679', cc: '33' }, { phone: '0612345670', cc: '33' }],
+			{ onError: 'continueErrorOutput' },
+			{ ...rowParameters, options: { defaultCountryCode: '={{ $json.cc ?? $("No such node").item.json.cc }}' } },
+		);
+		const [success, failed] = result.outputs;
+		expect(success.map((item) => item.json.phone)).toEqual(['+33612345679', '+33612345670']);
+		expect(failed.map((item) => item.pairedItem)).toEqual([{ item: 0 }]);
+		expect(failed[0].json.error).toMatch(/\[item 0\]/);
+		expect(contacts().map((request) => (request.body as { phone: string }).phone)).toEqual(['+33612345679', '+33612345670']);
+	});
+
+	it('falls back to 5 Parallel Requests when that option\'s expression fails', async () => {
+		emulator.configure({ latencyMs: 20 });
+		const rows = Array.from({ length: 20 }, (_, n) => ({ phone: `+346123400${String(n).padStart(2, '0')}` }));
+		const result = await run(rows, { onError: 'continueErrorOutput' }, {
+			...rowParameters,
+			options: { concurrency: '={{ $json.parallel ?? $("No such node").item.json.parallel }}' },
+		});
+		expect(result.outputs[1]).toEqual([]);
+		expect(result.outputs[0].map((item) => item.json.phone)).toEqual(rows.map((row) => row.phone));
+		expect(contacts()).toHaveLength(20);
+		expect(emulator.maxInFlight).toBe(5);
 	});
 
 	it('refuses a bad Default Country Code per item', async () => {
@@ -182,10 +208,27 @@ describe('Flowella errors', () => {
 		expectKeyNowhere(result, wrongKey);
 	});
 
-	it('refuses a plain-http Base URL before sending anything', async () => {
-		const result = await run([{ phone: '+34612345678' }], {}, rowParameters, KEY, 'http://flowella.example.com');
-		expect(result.error?.message).toContain('must start with https://');
+	it('without a credential, fails every item instead of passing them on unsent', async () => {
+		const result = await runFlowellaWorkflow({
+			rows: [{ phone: '+34612345678' }, { phone: '+34612345679' }],
+			credentials: null,
+			settings: { onError: 'continueErrorOutput' },
+		});
+		const [success, failed] = result.outputs;
+		expect(success).toEqual([]);
+		expect(failed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(failed[0].json.error).toMatch(/credentials.*\[item 0\]$/i);
 		expect(emulator.requests).toHaveLength(0);
+	});
+
+	it('refuses a plain-http Base URL before sending anything', async () => {
+		// Not loopback by name, yet it reaches the emulator: a request that slipped past the check would be recorded.
+		const baseUrl = emulator.url.replace('127.0.0.1', '0.0.0.0');
+		expect((await fetch(`${baseUrl}/api/v1/ping`)).status).toBe(401);
+		const before = emulator.requests.length;
+		const result = await run([{ phone: '+34612345678' }], {}, rowParameters, KEY, baseUrl);
+		expect(result.error?.message).toContain('must start with https://');
+		expect(emulator.requests).toHaveLength(before);
 	});
 
 	it('does not follow a redirect, so the key never reaches another host', async () => {
@@ -223,20 +266,26 @@ describe('retries', () => {
 		expect(contacts().filter((request) => (request.body as { phone: string }).phone === '+34612345678')).toHaveLength(1);
 	});
 
+	// Each case gives the Retry-After header (made when the test runs) and the earliest moment the retry may start.
 	it.each([
-		['without Retry-After', undefined],
-		['with Retry-After seconds', '1'],
-		['with Retry-After as an HTTP date', new Date(Date.now() + 1000).toUTCString()],
-	])('retries a 429 %s, re-sending only the rate-limited request', async (_, retryAfter) => {
+		['without Retry-After', () => undefined, () => 0],
+		['with Retry-After seconds', () => '1', (answeredAt: number) => answeredAt + 1000],
+		// HTTP dates have whole seconds: 3 s ahead is at least 2 s ahead.
+		['with Retry-After as an HTTP date', () => new Date(Date.now() + 3000).toUTCString(), (_: number, header?: string) => Date.parse(header ?? '')],
+	])('retries a 429 %s, re-sending only the rate-limited request', async (_, header, earliestRetry) => {
+		const retryAfter = header();
 		emulator.configure({ faults: [{ ...rateLimited(retryAfter), path: '/api/v1/contacts' }] });
-		const started = Date.now();
 		const result = await run(twoRows, { ...retry, onError: 'continueErrorOutput' });
 		expect(result.outputs[0].map((item) => item.json.phone)).toEqual(['+34612345678', '+34612345679']);
 		expect(result.outputs[1]).toEqual([]);
 		const statuses = contacts().map((request) => request.status);
 		expect(statuses.filter((status) => status === 200)).toHaveLength(2);
 		expect(statuses.filter((status) => status === 429)).toHaveLength(1);
-		if (retryAfter) expect(Date.now() - started).toBeGreaterThanOrEqual(retryAfter === '1' ? 1000 : 0);
+		const limited = contacts().find((request) => request.status === 429);
+		const retried = contacts().find((request) => request.seq > (limited?.seq ?? 0) && (request.body as { phone: string }).phone === (limited?.body as { phone: string }).phone);
+		expect(limited?.answeredAt).toBeDefined();
+		// A timer may fire a millisecond before Date.now() has moved on.
+		expect(retried?.at).toBeGreaterThanOrEqual(earliestRetry(limited?.answeredAt ?? 0, retryAfter) - 5);
 	});
 
 	it('fails only that item when 429s outlast the retry budget', async () => {
@@ -284,8 +333,11 @@ describe('retries', () => {
 		const rows = [{ phone: '+34612345678' }, { phone: '+34612345679', name: 'x'.repeat(201) }, { phone: '+34612345677' }];
 		const result = await run(rows, { retryOnFail: true, maxTries: 3, waitBetweenTries: 1 });
 		expect(result.error?.message).toContain('Invalid Name');
-		// n8n ran the node 3 times; the two good items reached Flowella once each.
-		expect(contacts().map((request) => (request.body as { phone: string }).phone).sort()).toEqual(['+34612345677', '+34612345678']);
+		// n8n ran the node 3 times. Item 0 reached Flowella once; item 2 at most once, as once item 1
+		// has failed the node nothing new is sent.
+		const sent = contacts().map((request) => (request.body as { phone: string }).phone);
+		expect(sent.filter((phone) => phone === '+34612345678')).toHaveLength(1);
+		expect(sent.filter((phone) => phone === '+34612345677').length).toBeLessThanOrEqual(1);
 	});
 
 	it('when the first item fails with On Error = Continue, n8n re-runs the node; only that item is sent again', async () => {
@@ -308,4 +360,104 @@ describe('retries', () => {
 		expect(result.error?.message).toMatch(/The connection to Flowella failed \(\w+\): .*timeout/i);
 		expectKeyNowhere(result);
 	});
+});
+
+describe('Stop, timeouts, and a run that is going to fail', () => {
+	const phoneOf = (n: number) => `+346120${String(n).padStart(5, '0')}`;
+	const rowsOf = (count: number) => Array.from({ length: count }, (_, n) => ({ phone: phoneOf(n) }));
+	const sentFor = (n: number) => contacts().filter((request) => (request.body as { phone: string }).phone === phoneOf(n));
+	// Every wait in these tests is a 60 s Retry-After; the node must end long before it would be over.
+	const PROMPTLY_MS = 20_000;
+
+	// Stop leaves the emulator answering requests the node gave up on: let it finish before the next test.
+	afterEach(async () => {
+		for (let waited = 0; waited < 5000 && emulator.requests.some((request) => request.status === 0); waited += 10) {
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+	});
+
+	/** Calls `then` once the emulator has answered `count` contact requests. */
+	function afterAnswers(count: number, then: () => void) {
+		let answered = 0;
+		const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+			if (req.method !== 'POST' || req.url !== '/api/v1/contacts') return;
+			res.on('finish', () => {
+				if (++answered === count) then();
+			});
+		};
+		emulator.server.on('request', onRequest);
+		return () => emulator.server.off('request', onRequest);
+	}
+
+	it('after Stop, starts no new item and no new attempt', async () => {
+		emulator.configure({ latencyMs: 40 });
+		const stop = new AbortController();
+		const detach = afterAnswers(6, () => stop.abort());
+		const result = await runFlowellaWorkflow({
+			rows: rowsOf(20),
+			credentials: { apiKey: KEY, baseUrl: emulator.url },
+			settings: { ...retry, waitBetweenTries: 1000, onError: 'continueRegularOutput' },
+			parameters: { ...rowParameters, options: { concurrency: 2 } },
+			cancelSignal: stop.signal,
+		}).finally(detach);
+		expect(result.attemptsAfterCancel).toBe(0);
+		expect(contacts().length).toBeLessThanOrEqual(6 + 2);
+		const [items] = result.outputs;
+		expect(items.map((item) => item.pairedItem)).toEqual(rowsOf(20).map((_, item) => ({ item })));
+		const stopped = items.filter((item) => item.json.error !== undefined);
+		expect(stopped.length).toBeGreaterThanOrEqual(20 - 8);
+		for (const item of stopped) expect(item.json.error).toMatch(/^The execution was stopped .*\[item \d+\]$/);
+	}, 40_000);
+
+	it.each([
+		['a shared 429 pause', 429],
+		['a back-off', 503],
+	])('after Stop, %s ends at once', async (_, status) => {
+		emulator.configure({ faults: [{ kind: 'status', status, retryAfter: '60', times: 100, phone: phoneOf(0) }] });
+		const stop = new AbortController();
+		let stoppedAt = 0;
+		// The node is then waiting out the Retry-After of the first answer.
+		const detach = afterAnswers(1, () => {
+			setTimeout(() => {
+				stoppedAt = Date.now();
+				stop.abort();
+			}, 300);
+		});
+		const result = await runFlowellaWorkflow({
+			rows: rowsOf(1),
+			credentials: { apiKey: KEY, baseUrl: emulator.url },
+			settings: retry,
+			cancelSignal: stop.signal,
+		}).finally(detach);
+		expect(stoppedAt).toBeGreaterThan(0);
+		expect(Date.now() - stoppedAt).toBeLessThan(PROMPTLY_MS);
+		expect(result.attemptsAfterCancel).toBe(0);
+		expect(contacts()).toHaveLength(1);
+	}, 40_000);
+
+	it.each([
+		['a shared 429 pause', 429],
+		['a back-off', 503],
+	])('once an item has failed for good, sends nothing new and ends %s at once', async (_, status) => {
+		emulator.configure({
+			latencyMs: 20,
+			faults: [
+				{ kind: 'status', status: 401, code: 'UNAUTHORIZED', message: 'Invalid API key', times: 100, phone: phoneOf(0) },
+				{ kind: 'status', status, retryAfter: '60', times: 100, phone: phoneOf(1) },
+			],
+		});
+		const started = Date.now();
+		const result = await runFlowellaWorkflow({
+			rows: rowsOf(8),
+			credentials: { apiKey: KEY, baseUrl: emulator.url },
+			settings: retry,
+			parameters: { ...rowParameters, options: { concurrency: 4 } },
+		});
+		expect(Date.now() - started).toBeLessThan(PROMPTLY_MS);
+		expect(result.error?.message).toBe('Flowella answered 401 UNAUTHORIZED: Invalid API key [item 0]');
+		// n8n runs the node 3 times (Retry On Fail); within a run, item 1 is never sent again.
+		expect(sentFor(0)).toHaveLength(3);
+		expect(sentFor(1).length).toBeLessThanOrEqual(3);
+		expect(result.attempts).toBe(contacts().length);
+	}, 40_000);
 });

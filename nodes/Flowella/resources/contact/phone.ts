@@ -1,23 +1,172 @@
+import { CALLING_CODE_TABLE } from './callingCodes';
+
 /**
- * Phone cleanup applied before validation. What it does, and nothing more:
- * - a number (Google Sheets turns 34612345678 into one) becomes its digits;
- * - spaces (including no-break spaces), tabs, dots, dashes and parentheses are removed;
- * - a leading `00` becomes `+`;
- * - without a leading `+`: with a default country code, the number is national: one leading
- *   trunk `0` is dropped and `+<code>` is put in front; without one, digits that do not start
- *   with `0` are taken as international already (as WhatsApp and spreadsheets write them) and
- *   get a `+`.
- * Letters, extensions, slashes and other symbols are not removed: such a value is refused.
+ * Phone cleanup applied before validation; README "Phone cleanup" states the rules and examples.
+ * A number comes out as E.164 only when the rules leave a single reading of it that fits the
+ * numbering plan of its country (callingCodes.ts); anything else is refused with the reason,
+ * never guessed, so a wrong number that looks valid is never sent.
  */
 
 export type PhoneCleanup = { ok: true; phone: string } | { ok: false; reason: string };
 
-const FORMATTING_CHARACTERS = /[\s\u00a0.\-()]/g;
+interface NumberingPlan {
+	code: string;
+	/** Lengths of national significant numbers, by their first digit. */
+	lengthsByFirstDigit: Map<string, number[]>;
+	/** Lengths of those starting with a longer prefix (the code's own digits, a trunk prefix), where narrower. */
+	lengthsByPrefix: Map<string, number[]>;
+	/** Dialled before a national number inside the country: 0 in most, 8 in Russia, none in Italy or Spain; then other prefixes dialled there. */
+	trunks: string[];
+}
+
+// Marks that phones and chat apps wrap around a copied number: zero-width space and joiners,
+// direction marks (U+200E, U+200F), embeddings and overrides (U+202A–U+202E), word joiner,
+// isolates (U+2066–U+2069) and the byte order mark.
+const INVISIBLE_MARKS = /[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+// \s covers tabs, no-break spaces and the other Unicode spaces.
+const SPACING = /[\s.-]/g;
 const E164 = /^\+[1-9]\d{1,14}$/;
-const COUNTRY_CODE = /^[1-9]\d{0,2}$/;
+const NOT_E164 = 'is not an international (E.164) number: a + followed by 2 to 15 digits, not starting with 0';
+const TRUNK_ZERO = '(0)';
+
+function parseLengths(text: string): number[] {
+	return text
+		.split(',')
+		.filter((part) => part !== '')
+		.flatMap((part) => {
+			const [from, to = from] = part.split('-').map(Number);
+			return Array.from({ length: to - from + 1 }, (_, k) => from + k);
+		});
+}
+
+function parseTable(table: string): Map<string, NumberingPlan> {
+	const plans = new Map<string, NumberingPlan>();
+	for (const line of table.trim().split('\n')) {
+		const [code, ...parts] = line.split(' ');
+		const plan: NumberingPlan = { code, lengthsByFirstDigit: new Map(), lengthsByPrefix: new Map(), trunks: [] };
+		for (const part of parts) {
+			if (part.includes('=')) {
+				const [prefix, lengths] = part.split('=');
+				plan.lengthsByPrefix.set(prefix, parseLengths(lengths));
+			} else if (part.startsWith('t')) plan.trunks = part.slice(1).split(',');
+			else {
+				const [digits, lengths] = part.split(':');
+				for (const digit of digits) plan.lengthsByFirstDigit.set(digit, parseLengths(lengths));
+			}
+		}
+		plans.set(code, plan);
+	}
+	return plans;
+}
+
+const PLANS = parseTable(CALLING_CODE_TABLE);
 
 export function isValidCountryCode(code: string): boolean {
-	return COUNTRY_CODE.test(code);
+	return PLANS.has(code);
+}
+
+/** Calling codes are a prefix code (no code starts another), so at most one matches. */
+function planOf(digits: string): NumberingPlan | undefined {
+	for (let length = 1; length <= 3; length++) {
+		const plan = PLANS.get(digits.slice(0, length));
+		if (plan) return plan;
+	}
+	return undefined;
+}
+
+function describeLengths(lengths: number[]): string {
+	const runs: string[] = [];
+	for (let i = 0; i < lengths.length; ) {
+		let j = i;
+		while (j + 1 < lengths.length && lengths[j + 1] === lengths[j] + 1) j++;
+		runs.push(j === i ? `${lengths[i]}` : j === i + 1 ? `${lengths[i]} or ${lengths[j]}` : `${lengths[i]} to ${lengths[j]}`);
+		i = j + 1;
+	}
+	return runs.length > 1 ? `${runs.slice(0, -1).join(', ')} or ${runs[runs.length - 1]}` : runs[0];
+}
+
+/** Why `+<code><nationalNumber>` is not a number of that plan, or undefined when it is. */
+function nationalNumberProblem(plan: NumberingPlan, nationalNumber: string): string | undefined {
+	const { code } = plan;
+	if (nationalNumber === '') return `has no digits after +${code}`;
+	const prefix = [3, 2].map((length) => nationalNumber.slice(0, length)).find((start) => plan.lengthsByPrefix.has(start));
+	const start = prefix ?? nationalNumber[0];
+	const lengths = prefix ? plan.lengthsByPrefix.get(prefix) : plan.lengthsByFirstDigit.get(start);
+	if (!lengths || lengths.length === 0) {
+		if (start === '0' && plan.trunks[0] === '0') {
+			return `has a 0 right after +${code}: that is the trunk prefix, dialled only inside the country; leave it out (+${code}${nationalNumber.slice(1)})`;
+		}
+		return `is not a +${code} number: after +${code} a number does not start with ${start}`;
+	}
+	if (!lengths.includes(nationalNumber.length)) {
+		return `has ${nationalNumber.length} digits after +${code}; a +${code} number starting with ${start} has ${describeLengths(lengths)}`;
+	}
+	return undefined;
+}
+
+function international(digits: string, written: 'with +' | 'bare'): PhoneCleanup {
+	const phone = `+${digits}`;
+	const unreadable = (problem: string): PhoneCleanup => ({
+		ok: false,
+		reason:
+			written === 'with +'
+				? problem
+				: `is not an international number (${problem}): write it with + and its country code (e.g. +34612345678) or set Options → Default Country Code`,
+	});
+	if (!E164.test(phone)) return { ok: false, reason: NOT_E164 };
+	const plan = planOf(digits);
+	if (!plan) return unreadable(written === 'with +' ? 'has no known country calling code after the +' : 'it does not start with a known country calling code');
+	const problem = nationalNumberProblem(plan, digits.slice(plan.code.length));
+	return problem ? unreadable(written === 'with +' ? problem : `read as ${phone}, it ${problem}`) : { ok: true, phone };
+}
+
+/** Digits written without + or 00, with a default country code: a national number, or one already carrying the code. */
+function withDefaultCode(digits: string, plan: NumberingPlan): PhoneCleanup {
+	const nationalReadings = [
+		...plan.trunks.filter((trunk) => digits.startsWith(trunk)).map((trunk) => digits.slice(trunk.length)),
+		digits,
+	];
+	const readings = [...new Set(nationalReadings)]
+		.filter((nationalNumber) => nationalNumberProblem(plan, nationalNumber) === undefined)
+		.map((nationalNumber) => `+${plan.code}${nationalNumber}`);
+	const carriesCode = digits.startsWith(plan.code) && nationalNumberProblem(plan, digits.slice(plan.code.length)) === undefined;
+	if (carriesCode && !readings.includes(`+${digits}`)) readings.push(`+${digits}`);
+
+	if (readings.length > 1) {
+		return { ok: false, reason: `could be ${readings.join(' or ')}: write it with + and the country code, as dialled from abroad` };
+	}
+	if (readings.length === 0) return { ok: false, reason: nationalNumberProblem(plan, nationalReadings[0]) ?? NOT_E164 };
+	return E164.test(readings[0]) ? { ok: true, phone: readings[0] } : { ok: false, reason: NOT_E164 };
+}
+
+/**
+ * `(0)` after a country code marks the trunk 0 that is dialled only at home: it is left out,
+ * unless the number is one only with its 0 (Italy dials it: +39 (0)6… is +39 06…).
+ * `(0)` at the start of a number is a national number's trunk 0.
+ */
+function withoutTrunkZero(compact: string): PhoneCleanup | { ok: 'national'; phone: string } {
+	const at = compact.indexOf(TRUNK_ZERO);
+	const before = compact.slice(0, at).replace(/[()]/g, '');
+	const after = compact.slice(at + TRUNK_ZERO.length).replace(/[()]/g, '');
+	const misplaced = { ok: false as const, reason: 'has a (0) that is not right after the country code' };
+	if (compact.indexOf(TRUNK_ZERO, at + 1) >= 0) return misplaced;
+	if (!/^\d*$/.test(after)) return { ok: false, reason: 'may hold only digits, a leading + and spacing' };
+	if (before === '') return { ok: 'national', phone: `0${after}` };
+	const code = /^(?:\+|00)?(\d{1,3})$/.exec(before)?.[1];
+	const plan = code === undefined ? undefined : PLANS.get(code);
+	if (!plan) return misplaced;
+
+	const dropped = nationalNumberProblem(plan, after) === undefined;
+	const kept = nationalNumberProblem(plan, `0${after}`) === undefined;
+	if (dropped && kept) {
+		return {
+			ok: false,
+			reason: `could be +${plan.code}${after} or +${plan.code}0${after}: write it without the parentheses, with the 0 only if it is dialled from abroad`,
+		};
+	}
+	if (!dropped && !kept) return { ok: false, reason: nationalNumberProblem(plan, after) ?? NOT_E164 };
+	const phone = `+${plan.code}${kept ? '0' : ''}${after}`;
+	return E164.test(phone) ? { ok: true, phone } : { ok: false, reason: NOT_E164 };
 }
 
 function phoneAsText(value: unknown): PhoneCleanup {
@@ -40,27 +189,36 @@ export function normalizePhone(value: unknown, defaultCountryCode = ''): PhoneCl
 	const text = phoneAsText(value);
 	if (!text.ok) return text;
 
-	let phone = text.phone.replace(FORMATTING_CHARACTERS, '');
-	if (phone === '') return { ok: false, reason: 'is empty' };
+	let compact = text.phone.replace(INVISIBLE_MARKS, '').replace(SPACING, '');
+	if (compact === '') return { ok: false, reason: 'is empty' };
+	if (compact.includes(TRUNK_ZERO)) {
+		const trunkZero = withoutTrunkZero(compact);
+		if (trunkZero.ok !== 'national') return trunkZero;
+		compact = trunkZero.phone;
+	}
+	const phone = compact.replace(/[()]/g, '');
 	if (!/^\+?\d+$/.test(phone)) return { ok: false, reason: 'may hold only digits, a leading + and spacing' };
-	if (phone.startsWith('00')) phone = `+${phone.slice(2)}`;
+	if (phone.startsWith('+')) return international(phone.slice(1), 'with +');
 
-	if (!phone.startsWith('+')) {
-		if (defaultCountryCode) {
-			phone = `+${defaultCountryCode}${phone.replace(/^0/, '')}`;
-		} else if (phone.startsWith('0')) {
-			return {
-				ok: false,
-				reason:
-					'looks like a national number: write it with its country code (e.g. +34612345678) or set Options → Default Country Code',
-			};
-		} else {
-			phone = `+${phone}`;
-		}
+	const plan = defaultCountryCode ? PLANS.get(defaultCountryCode) : undefined;
+	if (defaultCountryCode && !plan) {
+		return { ok: false, reason: `cannot use Default Country Code ${defaultCountryCode}: it is not a country calling code` };
 	}
-
-	if (!E164.test(phone)) {
-		return { ok: false, reason: 'is not an international (E.164) number: a + followed by 2 to 15 digits, not starting with 0' };
+	if (phone.startsWith('00')) {
+		// 00 is the international prefix, unless the default country has national numbers starting with 00 (Tajikistan).
+		const asInternational = international(phone.slice(2), 'with +');
+		const asNational = plan ? withDefaultCode(phone, plan) : undefined;
+		if (!asNational?.ok) return asInternational;
+		if (!asInternational.ok || asInternational.phone === asNational.phone) return asNational;
+		return { ok: false, reason: `could be ${asInternational.phone} or ${asNational.phone}: write it with + and the country code, as dialled from abroad` };
 	}
-	return { ok: true, phone };
+	if (plan) return withDefaultCode(phone, plan);
+	if (phone.startsWith('0')) {
+		return {
+			ok: false,
+			reason:
+				'looks like a national number: write it with its country code (e.g. +34612345678) or set Options → Default Country Code',
+		};
+	}
+	return international(phone, 'bare');
 }

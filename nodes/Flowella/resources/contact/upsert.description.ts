@@ -11,7 +11,7 @@ export const upsertFields: INodeProperties[] = [
 		default: '',
 		placeholder: '+34612345678',
 		description:
-			'Phone number in international format; Flowella matches contacts by it. Spaces, dots, dashes and parentheses are removed and a leading 00 becomes +.',
+			'Phone number in international format; Flowella matches contacts by it. Spacing is removed, a leading 00 becomes + and (0) after the country code is dropped; a number that does not fit its country is refused.',
 		displayOptions: { show: showOnlyForContactUpsert },
 	},
 	{
@@ -28,7 +28,7 @@ export const upsertFields: INodeProperties[] = [
 				type: 'string',
 				placeholder: 'name@email.com',
 				default: '',
-				description: 'Email address of the contact',
+				description: 'Email address of the contact, such as name@example.com',
 			},
 			{
 				displayName: 'Name',
@@ -61,7 +61,7 @@ export const upsertFields: INodeProperties[] = [
 				default: '',
 				placeholder: '34',
 				description:
-					'Country calling code (digits only) for phone numbers written without + or 00. One leading 0 of such a number is dropped.',
+					'Country calling code (digits only) for phone numbers written without + or 00. Its trunk prefix (0 in most countries) is dropped; digits that already start with the code are kept when too long to be national.',
 			},
 			{
 				displayName: 'Empty Values',

@@ -5,6 +5,7 @@ import { openConnection } from '../../shared/connection';
 import { RequestPacer } from '../../shared/pacer';
 import { openRerunMemo } from '../../shared/rerunMemo';
 import { runItems } from '../../shared/runItems';
+import { executionCancelSignal } from '../../shared/stop';
 import { flowellaRequest } from '../../shared/transport';
 import { contactRowProblem } from './contactRow';
 import { isValidCountryCode } from './phone';
@@ -36,15 +37,25 @@ function validationError(ctx: IExecuteFunctions, problem: FieldProblem, itemInde
 	);
 }
 
-/** Errors built here already carry the item index; anything else gets one. */
+/** Errors built here already name their item; n8n's own (an expression it could not resolve, say) get `[item N]` too. */
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	const nodeError =
+		error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	const label = `[item ${itemIndex}]`;
+	if (!nodeError.message.includes(label)) nodeError.message = `${nodeError.message} ${label}`;
+	nodeError.context.itemIndex ??= itemIndex;
+	return nodeError;
+}
+
+/** One option of one item: only its own expression is evaluated, so a failing one fails only what uses it. */
+function readOption(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown): unknown {
+	return ctx.getNodeParameter(`options.${name}`, itemIndex, fallback);
 }
 
 function readOptions(ctx: IExecuteFunctions, itemIndex: number) {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const defaultCountryCode = String(options.defaultCountryCode ?? '').trim().replace(/^\+/, '');
+	const defaultCountryCode = String(readOption(ctx, 'defaultCountryCode', itemIndex, '') ?? '').trim().replace(/^\+/, '');
 	if (defaultCountryCode !== '' && !isValidCountryCode(defaultCountryCode)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -52,17 +63,27 @@ function readOptions(ctx: IExecuteFunctions, itemIndex: number) {
 			{ itemIndex },
 		);
 	}
+	const emptyValues = readOption(ctx, 'emptyValues', itemIndex, 'skip');
+	const timeout = readOption(ctx, 'timeout', itemIndex, DEFAULT_TIMEOUT_MS);
 	return {
 		defaultCountryCode,
-		emptyValues: (options.emptyValues === 'clear' ? 'clear' : 'skip') as EmptyValues,
-		timeoutMs: typeof options.timeout === 'number' && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT_MS,
+		emptyValues: (emptyValues === 'clear' ? 'clear' : 'skip') as EmptyValues,
+		timeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS,
 	};
 }
 
-/** The Parallel Requests option is read once per execution: the pacer is shared by all items. */
+/**
+ * Parallel Requests is read once, for item 0, as the pacer is shared by all items. It cannot fail
+ * the node: an expression that fails or comes out empty there means the default.
+ */
 function readConcurrency(ctx: IExecuteFunctions): number {
-	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const value = Number(options.concurrency ?? DEFAULT_CONCURRENCY);
+	let raw: unknown;
+	try {
+		raw = ctx.getNodeParameter('options.concurrency', 0, DEFAULT_CONCURRENCY);
+	} catch {
+		return DEFAULT_CONCURRENCY;
+	}
+	const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
 	if (!Number.isFinite(value)) return DEFAULT_CONCURRENCY;
 	return Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(value)));
 }
@@ -71,12 +92,21 @@ function readConcurrency(ctx: IExecuteFunctions): number {
 export async function upsertContacts(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const itemCount = ctx.getInputData().length;
 	if (itemCount === 0) return [];
+	const cancelSignal = executionCancelSignal(ctx);
 	const connection = await openConnection(ctx);
 	const concurrency = readConcurrency(ctx);
 	const pacer = new RequestPacer(concurrency);
-	const memo = openRerunMemo(ctx);
+	const memo = openRerunMemo(ctx, cancelSignal);
 
-	const output = await runItems(ctx, itemCount, concurrency, async (itemIndex) => {
+	let output: INodeExecutionData[] | undefined;
+	try {
+		output = await runItems(ctx, itemCount, concurrency, sendItem, cancelSignal);
+		return output;
+	} finally {
+		memo?.close(output);
+	}
+
+	async function sendItem(itemIndex: number, signal: AbortSignal): Promise<INodeExecutionData> {
 		try {
 			const options = readOptions(ctx, itemIndex);
 			const request = buildUpsertRequest({
@@ -91,7 +121,7 @@ export async function upsertContacts(ctx: IExecuteFunctions): Promise<INodeExecu
 			const row = (await flowellaRequest(
 				ctx,
 				{ ...connection.settings, timeoutMs: options.timeoutMs, pacer },
-				{ method: 'POST', path: '/api/v1/contacts', body: request.body, itemIndex },
+				{ method: 'POST', path: '/api/v1/contacts', body: request.body, itemIndex, signal },
 				contactRowProblem,
 			)) as IDataObject;
 			memo?.remember(itemIndex, request.body, row);
@@ -99,7 +129,5 @@ export async function upsertContacts(ctx: IExecuteFunctions): Promise<INodeExecu
 		} catch (error) {
 			throw asNodeError(ctx, error, itemIndex);
 		}
-	});
-	memo?.finish(output);
-	return output;
+	}
 }

@@ -28,9 +28,27 @@ export type UpsertRequest = { ok: true; body: UpsertContactBody } | ({ ok: false
 // Limits from Flowella's contract for POST /api/v1/contacts.
 export const NAME_MAX_LENGTH = 200;
 export const WA_ID_MAX_LENGTH = 64;
-// RFC 5321 caps a forward path at 254 characters; the shape check mirrors common server validators.
+// RFC 5321 caps a forward path at 254 characters. The shape is what `format: email` validators
+// (ajv-formats, zod) accept: a dot-atom before the @ (RFC 5322 atext, no leading, trailing or double
+// dots), then host-name labels (letters, digits, inner hyphens, at most 63 characters each) and a
+// top-level domain of 2 or more characters that is not all digits. Quoted local parts, IP address
+// literals and non-ASCII addresses are refused, as those validators refuse them.
 const EMAIL_MAX_LENGTH = 254;
-const EMAIL_SHAPE = /^[^\s@"<>(),;:\\[\]]+@[^\s@"<>(),;:\\[\]]+\.[^\s@"<>(),;:\\[\].]{2,}$/;
+const EMAIL_LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+function isEmailAddress(text: string): boolean {
+	const at = text.lastIndexOf('@');
+	if (text.length > EMAIL_MAX_LENGTH || at < 0 || !EMAIL_LOCAL_PART.test(text.slice(0, at))) return false;
+	const labels = text.slice(at + 1).split('.');
+	const topLevel = labels[labels.length - 1];
+	return labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label)) && topLevel.length >= 2 && !/^\d+$/.test(topLevel);
+}
+
+// Beyond 2^53 a number is not exact (the cell may hold another value than was typed), and String()
+// writes very large or small ones with an exponent (1e+21): neither is the text the user sees.
+const NOT_EXACT =
+	'arrived as a number that cannot be written exactly (too large, or with an exponent); format the column as plain text';
 
 const OPTIONAL_FIELDS = ['name', 'email', 'waId'] as const;
 type OptionalField = (typeof OPTIONAL_FIELDS)[number];
@@ -49,8 +67,11 @@ function optionalText(field: OptionalField, value: unknown): { text?: string; pr
 		return text === '' ? {} : { text };
 	}
 	// Sheets hands over numeric cells as numbers; a WhatsApp ID or a numeric name is still text.
-	if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') {
-		return { text: String(value) };
+	if (typeof value === 'bigint') return { text: value.toString() };
+	if (typeof value === 'number' && Number.isFinite(value)) {
+		const text = String(value);
+		const exact = Number.isInteger(value) ? Number.isSafeInteger(value) : !text.includes('e');
+		return exact ? { text } : { problem: { field, value, reason: NOT_EXACT } };
 	}
 	return { problem: { field, value, reason: `must be text, not ${describeType(value)}` } };
 }
@@ -62,7 +83,7 @@ function checkOptionalField(field: OptionalField, text: string): FieldProblem | 
 	if (field === 'waId' && text.length > WA_ID_MAX_LENGTH) {
 		return { field, value: text, reason: `is ${text.length} characters long; Flowella accepts at most ${WA_ID_MAX_LENGTH}` };
 	}
-	if (field === 'email' && (text.length > EMAIL_MAX_LENGTH || !EMAIL_SHAPE.test(text))) {
+	if (field === 'email' && !isEmailAddress(text)) {
 		return { field, value: text, reason: 'is not an email address' };
 	}
 	return undefined;

@@ -67,6 +67,89 @@ describe('buildUpsertRequest', () => {
 		expect(result).toMatchObject({ ok: false, field });
 	});
 
+	// What a `format: email` validator (ajv-formats, zod) refuses is refused here, before sending.
+	it.each([
+		['ana..b@x.com'],
+		['.ana@x.com'],
+		['ana.@x.com'],
+		['ana@-x.com'],
+		['ana@x-.com'],
+		['ana@x_y.com'],
+		['ana@x.123'],
+		['ana@x.c'],
+		['ana@x..com'],
+		['ana@.x.com'],
+		['ana@x.com.'],
+		['ana@x.-com'],
+		[`ana@${'a'.repeat(64)}.com`],
+		['a na@x.com'],
+		['ana@x com.es'],
+		['"ana"@x.com'],
+		['ana(x)@x.com'],
+		['ana@[127.0.0.1]'],
+		['ana@127.0.0.1'],
+		['ána@x.com'],
+		['ana@café.es'],
+		['@x.com'],
+		['ana@'],
+		[`${'a'.repeat(250)}@x.com`],
+	])('refuses the email %j', (email) => {
+		expect(buildUpsertRequest(input({ additionalFields: { email } }))).toMatchObject({
+			ok: false,
+			field: 'email',
+			reason: expect.stringContaining('not an email address'),
+		});
+	});
+
+	it.each([
+		['ana@example.com'],
+		['ANA.GARCIA@EXAMPLE.ES'],
+		['ana+news@mail.example.co.uk'],
+		["o'brien@example.ie"],
+		["a!#$%&'*+/=?^_`{|}~-b@x.io"],
+		['a.b.c@x-y.z9.com'],
+		['a@b.co'],
+		['ana@xn--caf-dma.es'],
+		['ana@example.xn--p1ai'],
+		['ana@1x.com'],
+		[`ana@${'a'.repeat(63)}.com`],
+	])('accepts the email %j', (email) => {
+		expect(buildUpsertRequest(input({ additionalFields: { email } }))).toEqual({
+			ok: true,
+			body: { phone: '+34612345678', email },
+		});
+	});
+
+	it.each([
+		[1e21, 'name'],
+		[1e21, 'waId'],
+		[12345678901234567890, 'waId'],
+		[Number.MAX_SAFE_INTEGER + 1, 'waId'],
+		[1e-7, 'name'],
+		[-1e21, 'name'],
+	])('refuses the number %j as %s: it cannot be written exactly', (value, field) => {
+		expect(buildUpsertRequest(input({ additionalFields: { [field]: value } }))).toMatchObject({
+			ok: false,
+			field,
+			reason: expect.stringContaining('format the column as plain text'),
+		});
+	});
+
+	it.each([
+		[Number.MAX_SAFE_INTEGER, 'waId', '9007199254740991'],
+		[34612345678, 'waId', '34612345678'],
+		[3.5, 'name', '3.5'],
+		[0.1, 'name', '0.1'],
+		[-0, 'name', '0'],
+		[-42, 'name', '-42'],
+		[BigInt('123456789012345678901234'), 'waId', '123456789012345678901234'],
+	])('writes the number %p as %s exactly', (value, field, text) => {
+		expect(buildUpsertRequest(input({ additionalFields: { [field]: value } }))).toEqual({
+			ok: true,
+			body: { phone: '+34612345678', [field]: text },
+		});
+	});
+
 	it('accepts values right at the contract limits', () => {
 		const result = buildUpsertRequest(input({ additionalFields: { name: 'x'.repeat(200), waId: '1'.repeat(64) } }));
 		expect(result.ok).toBe(true);

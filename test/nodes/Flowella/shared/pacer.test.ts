@@ -1,0 +1,214 @@
+// The pacer on virtual time: the node's real dispatch, retry loop and RequestPacer against a
+// simulated Flowella token bucket (test/support/pacingSimulation.ts). Deterministic, so the
+// fractions are asserted exactly; the whole matrix runs in a few seconds.
+import { RequestPacer } from '../../../../nodes/Flowella/shared/pacer';
+import type { RetryAfterMode, SimulationCase, SimulationResult } from '../../../support/pacingSimulation';
+import { simulate } from '../../../support/pacingSimulation';
+import { VirtualClock } from '../../../support/virtualClock';
+
+interface Latency {
+	ms: number;
+	jitter?: number;
+	label: string;
+}
+
+const LIMITS = [5, 20, 50];
+const burstsOf = (rate: number) => [...new Set([1, 5, rate])];
+const LATENCIES: Latency[] = [
+	{ ms: 0, label: '0 ms' },
+	{ ms: 10, label: '10 ms' },
+	{ ms: 150, label: '150 ms' },
+	{ ms: 150, jitter: 0.3, label: '150 ms ±30%' },
+];
+const RETRY_AFTER: RetryAfterMode[] = ['none', 'seconds', 'date'];
+
+/**
+ * Parallel Requests for a cell: enough that the limit is what binds (Parallel Requests ÷ the
+ * slowest latency at least 1.2 × the limit), and never below the default 5.
+ */
+export function parallelRequestsFor(ratePerSec: number, latency: Pick<Latency, 'ms' | 'jitter'>): number {
+	const slowestSeconds = (latency.ms * (1 + (latency.jitter ?? 0))) / 1000;
+	return Math.max(5, Math.ceil(1.2 * ratePerSec * slowestSeconds));
+}
+
+interface Cell extends SimulationCase {
+	name: string;
+	latencyLabel: string;
+}
+
+function cellsFor(items: number, limits = LIMITS, latencies = LATENCIES, retryAfters = RETRY_AFTER): Cell[] {
+	return limits.flatMap((ratePerSec) =>
+		burstsOf(ratePerSec).flatMap((burst) =>
+			latencies.flatMap((latency) =>
+				retryAfters.map((retryAfter, index) => ({
+					name: `${items} items, ${ratePerSec}/s, burst ${burst}, ${latency.label}, Retry-After ${retryAfter}`,
+					latencyLabel: latency.label,
+					items,
+					ratePerSec,
+					burst,
+					retryAfter,
+					latencyMs: latency.ms,
+					jitter: latency.jitter,
+					concurrency: parallelRequestsFor(ratePerSec, latency),
+					seed: items + ratePerSec * 7 + burst * 13 + index,
+				})),
+			),
+		),
+	);
+}
+
+const results = new Map<string, { cell: Cell; result: SimulationResult }>();
+
+function table(): string {
+	const rows = new Map<string, string[]>();
+	for (const { cell, result } of results.values()) {
+		const key = `| ${cell.items} | ${cell.ratePerSec}/s | ${cell.burst} | ${cell.latencyLabel} | ${cell.concurrency} |`;
+		const entry = `${result.fractionOfLimit.toFixed(2)} (+${(result.extra * 100).toFixed(1)}%)`;
+		rows.set(key, [...(rows.get(key) ?? []), entry]);
+	}
+	return [
+		'| Items | Limit | Burst | Latency | Parallel Requests | No Retry-After | Retry-After seconds | Retry-After date |',
+		'|---|---|---|---|---|---|---|---|',
+		...[...rows].map(([key, entries]) => `${key} ${entries.join(' | ')} |`),
+	].join('\n');
+}
+
+afterAll(() => {
+	// Fraction of the limit (extra requests: 429s ÷ items) per cell, as in docs/benchmarks.md.
+	if (results.size > 0) process.stdout.write(`\nPacing matrix (virtual time)\n${table()}\n`);
+});
+
+describe('pacing under every limit shape (Retry On Fail on, Max. Tries 3, Wait Between Tries 1,000 ms)', () => {
+	const cells = [
+		...cellsFor(300),
+		...cellsFor(1000),
+		...cellsFor(10_000, [5, 50], [LATENCIES[0], LATENCIES[3]], ['seconds']),
+	];
+
+	it.each(cells.map((cell) => [cell.name, cell] as const))('%s', async (_, cell) => {
+		const result = await simulate(cell);
+		results.set(cell.name, { cell, result });
+		expect(result.failed).toBe(0);
+		expect(result.succeeded).toBe(cell.items);
+		// Successes over the time from the first request to the last success, against (items − burst) / limit.
+		expect(result.fractionOfLimit).toBeGreaterThanOrEqual(0.9);
+		expect(result.extra).toBeLessThan(0.05);
+		expect(result.maxInFlight).toBeLessThanOrEqual(cell.concurrency);
+	});
+});
+
+describe('RequestPacer', () => {
+	it('keeps input order and never has more than Parallel Requests in flight', async () => {
+		const result = await simulate({ items: 200, concurrency: 8, ratePerSec: 30, burst: 5, retryAfter: 'seconds', latencyMs: 100, jitter: 0.3 });
+		expect(result.phones).toEqual(Array.from({ length: 200 }, (_, item) => `+3460${String(item).padStart(7, '0')}`));
+		expect(result.maxInFlight).toBeLessThanOrEqual(8);
+	});
+
+	it('hands out start times in order, unique even within one millisecond', async () => {
+		const clock = new VirtualClock(1000);
+		const pacer = new RequestPacer(5, clock);
+		const starts = await clock.run(Promise.all(Array.from({ length: 5 }, async () => await pacer.acquire())));
+		expect(starts.every((start, index) => index === 0 || (start as number) > (starts[index - 1] as number))).toBe(true);
+		expect(Math.floor(starts[4] as number)).toBe(1000);
+	});
+
+	it('returns undefined, holding no slot, when the signal aborts while waiting', async () => {
+		const clock = new VirtualClock();
+		const pacer = new RequestPacer(1, clock);
+		const first = await clock.run(pacer.acquire());
+		const controller = new AbortController();
+		const waiting = pacer.acquire(controller.signal);
+		controller.abort();
+		expect(await clock.run(waiting)).toBeUndefined();
+		pacer.release('success', first as number);
+		expect(await clock.run(pacer.acquire())).toBeDefined();
+	});
+
+	it('does not drop to a crawl when the first 429 comes before any success', async () => {
+		// Another workflow has just emptied the bucket: the very first request is refused.
+		for (const burst of [1, 20]) {
+			const result = await simulate({ items: 300, concurrency: 5, ratePerSec: 20, burst, initialTokens: 0, retryAfter: 'seconds', latencyMs: 10 });
+			expect(result.failed).toBe(0);
+			expect(result.fractionOfLimit).toBeGreaterThanOrEqual(0.9);
+			expect(result.extra).toBeLessThan(0.05);
+		}
+	});
+
+	it('follows a limit that halves mid-run (another workflow starts sharing it)', async () => {
+		const result = await simulate({
+			items: 1000,
+			concurrency: 5,
+			ratePerSec: 20,
+			burst: 20,
+			retryAfter: 'seconds',
+			latencyMs: 10,
+			limitChange: { afterMs: 20_000, ratePerSec: 10 },
+		});
+		expect(result.failed).toBe(0);
+		expect(result.extra).toBeLessThan(0.05);
+		// 20 + 20 s × 20/s = 420 items at the first limit, the other 580 at 10/s.
+		expect(58_000 + 20_000).toBeGreaterThanOrEqual(0.9 * result.elapsedMs);
+	});
+
+	it('keeps its memory bounded by Parallel Requests, not by items', async () => {
+		const result = await simulate({ items: 10_000, concurrency: 12, ratePerSec: 50, burst: 1, retryAfter: 'seconds', latencyMs: 150, jitter: 0.3 });
+		expect(result.failed).toBe(0);
+		for (const [field, value] of Object.entries(result.pacer)) {
+			if (Array.isArray(value)) expect([field, value.length <= 2 * 12 + 2 || value.length <= 16]).toEqual([field, true]);
+		}
+	});
+
+	describe('Retry-After', () => {
+		async function burstOfFive(outcomes: Array<'success' | 'rateLimited'>, retryAfterMs: number) {
+			const clock = new VirtualClock();
+			const pacer = new RequestPacer(5, clock);
+			const starts = (await clock.run(Promise.all(outcomes.map(async () => await pacer.acquire())))) as number[];
+			await clock.run(clock.sleep(10));
+			const answeredAt = clock.now();
+			outcomes.forEach((outcome, index) => pacer.release(outcome, starts[index], outcome === 'rateLimited' ? retryAfterMs : undefined));
+			const next = (await clock.run(pacer.acquire())) as number;
+			return next - answeredAt;
+		}
+
+		it('is one pause shared by every request when a 429 comes while the rest of the burst gets through', async () => {
+			expect(await burstOfFive(['success', 'success', 'success', 'rateLimited', 'success'], 1000)).toBeGreaterThanOrEqual(1000);
+		});
+
+		it('of one second is not waited out when the bucket ran dry (it is a wait of 1/rate s, rounded up)', async () => {
+			const waited = await burstOfFive(['success', 'rateLimited', 'rateLimited', 'rateLimited', 'rateLimited'], 1000);
+			expect(waited).toBeLessThan(100);
+		});
+
+		it('of several seconds is waited out by every request, even when the bucket ran dry', async () => {
+			expect(await burstOfFive(['success', 'rateLimited', 'rateLimited', 'rateLimited', 'rateLimited'], 3000)).toBeGreaterThanOrEqual(3000);
+		});
+	});
+
+	describe('429s and Max. Tries', () => {
+		it('does not fail an item for 429s while requests sent after it get through, even with Max. Tries 2', async () => {
+			const result = await simulate({ items: 300, concurrency: 9, ratePerSec: 50, burst: 1, retryAfter: 'none', latencyMs: 150, retry: { maxAttempts: 2, baseWaitMs: 0 } });
+			expect(result.failed).toBe(0);
+		});
+
+		it('fails each item after Max. Tries when Flowella refuses everything', async () => {
+			const result = await simulate({ items: 20, concurrency: 5, ratePerSec: 20, burst: 20, retryAfter: 'seconds', latencyMs: 10, refuseAll: true });
+			expect(result.failed).toBe(20);
+			expect(result.requests).toBe(60);
+			expect(result.errors[0]).toBe('Flowella answered 429 RATE_LIMITED: Too many requests (rate limited) [item 0]');
+		});
+
+		it('with Retry On Fail off, fails a rate-limited item at once (one attempt, as set)', async () => {
+			const result = await simulate({ items: 50, concurrency: 5, ratePerSec: 20, burst: 5, retryAfter: 'seconds', latencyMs: 10, retry: { maxAttempts: 1, baseWaitMs: 0 } });
+			expect(result.failed).toBe(result.rateLimited);
+			expect(result.requests).toBe(50);
+		});
+	});
+
+	it('with ±1 ms of network jitter before the limiter (requests reach it out of order), degrades but does not collapse', async () => {
+		for (const cell of cellsFor(300, [5, 20], LATENCIES, ['seconds'])) {
+			const result = await simulate({ ...cell, limiterJitterMs: 1 });
+			expect([cell.name, result.failed]).toEqual([cell.name, 0]);
+			expect([cell.name, result.fractionOfLimit >= 0.8]).toEqual([cell.name, true]);
+		}
+	});
+});
