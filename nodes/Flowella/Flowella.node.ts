@@ -6,8 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { contactDescription } from './resources/contact';
-import { upsertContacts } from './resources/contact/upsert';
+import { resourceProperty, resources } from './resources';
+import { router } from './router';
 
 export class Flowella implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,27 +17,19 @@ export class Flowella implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create or update WhatsApp contacts in Flowella',
+		description: 'Create or update WhatsApp contacts, list contacts and conversations, and read message stats in Flowella',
 		defaults: { name: 'Flowella' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'flowellaApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [{ name: 'Contact', value: 'contact' }],
-				default: 'contact',
-			},
-			...contactDescription,
+			resourceProperty,
+			...Object.values(resources).flatMap((resource) => resource.description),
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		// Only one resource and operation exist; the switch grows when Flowella's other endpoints are added.
-		return [await upsertContacts(this)];
+		return await router.call(this);
 	}
 }

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { checkBaseUrl } from './baseUrl';
 import { retryPolicyFromNode } from './retry';
@@ -14,9 +14,9 @@ export type ConnectionSettings = Omit<FlowellaConnection, 'timeoutMs' | 'pacer'>
 export async function openConnection(
 	ctx: IExecuteFunctions,
 ): Promise<{ ok: true; settings: ConnectionSettings } | { ok: false; reason: string }> {
-	let credentials: { apiKey?: string; baseUrl?: string };
+	let credentials: ICredentialDataDecryptedObject & { apiKey?: string; baseUrl?: string };
 	try {
-		credentials = await ctx.getCredentials<{ apiKey?: string; baseUrl?: string }>('flowellaApi');
+		credentials = await ctx.getCredentials<ICredentialDataDecryptedObject & { apiKey?: string; baseUrl?: string }>('flowellaApi');
 	} catch (error) {
 		return { ok: false, reason: error instanceof Error ? error.message : String(error) };
 	}
@@ -27,6 +27,7 @@ export async function openConnection(
 		settings: {
 			baseUrl: base.baseUrl,
 			apiKey: String(credentials.apiKey ?? ''),
+			credentials,
 			retry: retryPolicyFromNode(ctx.getNode()),
 		},
 	};

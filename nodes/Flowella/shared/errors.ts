@@ -12,6 +12,38 @@ export interface FailureContext {
 	itemIndex: number;
 	attempts: number;
 	retryOnFail: boolean;
+	/** Whether the request is safe to repeat: the advice on an unknown outcome depends on it. */
+	idempotent: boolean;
+	/** The operation's own advice for a status, where it knows better (e.g. a 404 for an unknown channel). */
+	advice?: Partial<Record<number, string>>;
+}
+
+// Errors that come before a single byte of the request is sent: nothing reached Flowella.
+const NEVER_CONNECTED = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EADDRNOTAVAIL',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Whether Flowella certainly did not act on the request (so even a message may be sent again). */
+export function certainlyNotReceived(failure: RequestFailure): boolean {
+	if (failure.kind === 'http') return failure.statusCode === 429;
+	return failure.kind === 'network' && NEVER_CONNECTED.has(failure.code);
+}
+
+/** What to do when Flowella may have acted on the request: repeat it if that is safe, else check first. */
+function unknownOutcome(context: FailureContext): string {
+	return context.idempotent
+		? `Flowella may or may not have received it; sending it again is safe. ${retryAdvice(context)}`
+		: 'Flowella may have received it: check in Flowella before sending it again. It was not retried, so it cannot arrive twice.';
 }
 
 const ADVICE_BY_STATUS: Record<number, string> = {
@@ -39,22 +71,24 @@ function describe(failure: RequestFailure, context: FailureContext): { message: 
 				return { message: `${head} (rate limited)`, description: retryAdvice(context) };
 			}
 			if (failure.statusCode >= 500) {
-				return { message: `${head} (Flowella server error)`, description: retryAdvice(context) };
+				return { message: `${head} (Flowella server error)`, description: unknownOutcome(context) };
 			}
 			return {
 				message: head,
-				description: ADVICE_BY_STATUS[failure.statusCode] ?? 'Flowella refused the request.',
+				description: context.advice?.[failure.statusCode] ?? ADVICE_BY_STATUS[failure.statusCode] ?? 'Flowella refused the request.',
 			};
 		}
 		case 'network':
 			return {
 				message: `The connection to Flowella failed (${failure.code}): ${failure.message}`,
-				description: `Check the Base URL in the Flowella credential and the network. If the request got through, the contact may already be saved; sending it again is safe. ${retryAdvice(context)}`,
+				description: certainlyNotReceived(failure)
+					? `Check the Base URL in the Flowella credential and the network: the request did not reach Flowella. ${retryAdvice(context)}`
+					: `Check the Base URL in the Flowella credential and the network. ${unknownOutcome(context)}`,
 			};
 		case 'invalidResponse':
 			return {
 				message: `Flowella answered ${failure.statusCode} with an unexpected body: ${failure.problem}`,
-				description: `The contact may or may not have been saved. ${retryAdvice(context)}`,
+				description: unknownOutcome(context),
 			};
 		case 'redirect':
 			return {
@@ -65,13 +99,14 @@ function describe(failure: RequestFailure, context: FailureContext): { message: 
 	}
 }
 
-export function isRetryable(failure: RequestFailure): boolean {
+/** Whether a retry may fix it, and may be sent: a request that is not safe to repeat goes again only if it never arrived. */
+export function isRetryable(failure: RequestFailure, idempotent: boolean): boolean {
+	if (!idempotent) return certainlyNotReceived(failure);
 	switch (failure.kind) {
 		case 'http':
 			return failure.statusCode === 429 || failure.statusCode >= 500;
 		case 'network':
 		case 'invalidResponse':
-			// Upsert is idempotent, so sending it again cannot duplicate a contact.
 			return true;
 		case 'redirect':
 			return false;

@@ -4,8 +4,9 @@ import { failedItem } from './failedItem';
 import { ItemStoppedError, stoppedItemText } from './stop';
 
 /**
- * Runs `runItem` for every input item with at most `concurrency` at a time and returns one
- * output item per input item, in input order, whatever order they finish in. Items that fail
+ * Runs `runItem` for every input item with at most `concurrency` at a time and returns the
+ * output items of each (one for most operations, many for Get Many, or an error item) in input
+ * order, whatever order they finish in. Items that fail
  * become error items when the node continues on fail. Otherwise the first failure stops the
  * node: no new item or attempt starts, pending waits end, and once the items in flight have
  * settled the error of the earliest item that really failed is thrown. `cancelSignal` (Stop,
@@ -15,10 +16,10 @@ export async function runItems(
 	ctx: IExecuteFunctions,
 	itemCount: number,
 	concurrency: number,
-	runItem: (itemIndex: number, signal: AbortSignal) => Promise<INodeExecutionData>,
+	runItem: (itemIndex: number, signal: AbortSignal) => Promise<INodeExecutionData[]>,
 	cancelSignal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
-	const output = new Array<INodeExecutionData>(itemCount);
+	const output = new Array<INodeExecutionData[]>(itemCount);
 	const continueOnFail = ctx.continueOnFail();
 	const stop = new AbortController();
 	const onCancel = () => stop.abort();
@@ -32,7 +33,7 @@ export async function runItems(
 			const itemIndex = nextIndex++;
 			if (stop.signal.aborted) {
 				// Plain texts, not an error object each: after Stop, thousands of items may be left.
-				if (continueOnFail) output[itemIndex] = failedItem(stoppedItemText(itemIndex, false), itemIndex);
+				if (continueOnFail) output[itemIndex] = [failedItem(stoppedItemText(itemIndex, false), itemIndex)];
 				else failures.push({ itemIndex, error: new ItemStoppedError(ctx.getNode(), itemIndex, false) });
 				continue;
 			}
@@ -40,7 +41,7 @@ export async function runItems(
 				output[itemIndex] = await runItem(itemIndex, stop.signal);
 			} catch (error) {
 				if (continueOnFail) {
-					output[itemIndex] = failedItem(error, itemIndex);
+					output[itemIndex] = [failedItem(error, itemIndex)];
 				} else {
 					failures.push({ itemIndex, error });
 					stop.abort();
@@ -59,5 +60,5 @@ export async function runItems(
 		const shown = real.length > 0 ? real : failures;
 		throw shown.reduce((earliest, failure) => (failure.itemIndex < earliest.itemIndex ? failure : earliest)).error;
 	}
-	return output;
+	return output.flat();
 }

@@ -1,12 +1,17 @@
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-/** What to say about an item the node stopped before finishing; `sent` when a request for it went out. */
-export function stoppedItemText(itemIndex: number, sent: boolean): { message: string; description: string } {
+/**
+ * What to say about an item the node stopped before finishing; `sent` when a request for it went
+ * out, `idempotent` when sending that request again does no harm.
+ */
+export function stoppedItemText(itemIndex: number, sent: boolean, idempotent = true): { message: string; description: string } {
 	return sent
 		? {
 				message: `The execution was stopped while item ${itemIndex} was being sent to Flowella [item ${itemIndex}]`,
-				description: 'Flowella may or may not have saved this item; sending it again is safe.',
+				description: idempotent
+					? 'Flowella may or may not have received it; sending it again is safe.'
+					: 'Flowella may have received it: check in Flowella before sending it again.',
 			}
 		: {
 				message: `The execution was stopped before item ${itemIndex} was sent to Flowella [item ${itemIndex}]`,
@@ -19,8 +24,8 @@ export function stoppedItemText(itemIndex: number, sent: boolean): { message: st
  * workflow timed out, or another item already failed the node for good.
  */
 export class ItemStoppedError extends NodeOperationError {
-	constructor(node: INode, itemIndex: number, sent: boolean) {
-		const { message, description } = stoppedItemText(itemIndex, sent);
+	constructor(node: INode, itemIndex: number, sent: boolean, idempotent = true) {
+		const { message, description } = stoppedItemText(itemIndex, sent, idempotent);
 		super(node, message, { itemIndex, description });
 	}
 }

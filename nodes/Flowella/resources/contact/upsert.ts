@@ -1,20 +1,111 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { openConnection } from '../../shared/connection';
-import { RequestPacer } from '../../shared/pacer';
-import { openRerunMemo } from '../../shared/rerunMemo';
-import { runItems } from '../../shared/runItems';
-import { executionCancelSignal } from '../../shared/stop';
-import { flowellaRequest } from '../../shared/transport';
+import type { FlowellaClient } from '../../shared/client';
+import { parallelRequestsOption, timeoutOption } from '../../shared/descriptions';
+import { invalidField } from '../../shared/itemErrors';
+import type { ItemOperation } from '../../shared/operation';
+import { showFor } from '../../shared/operation';
+import { readOption, readTimeout } from '../../shared/options';
 import { contactRowProblem } from './contactRow';
 import { isValidCountryCode } from './phone';
 import type { EmptyValues, FieldProblem } from './upsertRequest';
 import { buildUpsertRequest } from './upsertRequest';
 
-export const DEFAULT_CONCURRENCY = 5;
-export const MAX_CONCURRENCY = 50;
-const DEFAULT_TIMEOUT_MS = 30_000;
+export const kind = 'item';
+
+export const option: ItemOperation['option'] = {
+	name: 'Create or Update',
+	value: 'upsert',
+	description: 'Create a new record, or update the current one if it already exists (upsert)',
+	action: 'Create or update a contact',
+};
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Phone',
+		name: 'phone',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '+34612345678',
+		description:
+			'Phone number in international format; Flowella matches contacts by it. Spacing is removed, a leading 00 becomes + and (0) after the country code is dropped; a number that does not fit its country is refused.',
+		displayOptions: showFor('contact', 'upsert'),
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: showFor('contact', 'upsert'),
+		options: [
+			{
+				displayName: 'Email',
+				name: 'email',
+				type: 'string',
+				placeholder: 'name@email.com',
+				default: '',
+				description: 'Email address of the contact, such as name@example.com',
+			},
+			{
+				displayName: 'Name',
+				name: 'name',
+				type: 'string',
+				default: '',
+				description: 'Full name of the contact, up to 200 characters',
+			},
+			{
+				displayName: 'WhatsApp ID',
+				name: 'waId',
+				type: 'string',
+				default: '',
+				description: 'WhatsApp ID of the contact (usually the phone number in digits), up to 64 characters',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: showFor('contact', 'upsert'),
+		options: [
+			{
+				displayName: 'Default Country Code',
+				name: 'defaultCountryCode',
+				type: 'string',
+				default: '',
+				placeholder: '34',
+				description:
+					'Country calling code (digits only) for phone numbers written without + or 00. Its trunk prefix (0 in most countries) is dropped; digits that already start with the code are kept when too long to be national.',
+			},
+			{
+				displayName: 'Empty Values',
+				name: 'emptyValues',
+				type: 'options',
+				default: 'skip',
+				description: 'What to do when an added field is empty for an item',
+				options: [
+					{
+						name: 'Skip Field',
+						value: 'skip',
+						description: 'Leave the value stored in Flowella unchanged; a blank cell never wipes data',
+					},
+					{
+						name: 'Clear Field',
+						value: 'clear',
+						description: 'Erase the value stored in Flowella for that field',
+					},
+				],
+			},
+			parallelRequestsOption,
+			timeoutOption,
+		],
+	},
+];
 
 const FIELD_LABELS: Record<FieldProblem['field'], string> = {
 	phone: 'Phone',
@@ -23,111 +114,42 @@ const FIELD_LABELS: Record<FieldProblem['field'], string> = {
 	waId: 'WhatsApp ID',
 };
 
-function shownValue(value: unknown): string {
-	const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
-	return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-
-function validationError(ctx: IExecuteFunctions, problem: FieldProblem, itemIndex: number) {
-	const label = FIELD_LABELS[problem.field];
-	return new NodeOperationError(
-		ctx.getNode(),
-		`Invalid ${label} ${shownValue(problem.value)} [item ${itemIndex}]: it ${problem.reason}`,
-		{ itemIndex, description: `Fix the "${label}" value of item ${itemIndex}; nothing was sent to Flowella for it.` },
-	);
-}
-
-/** Errors built here already name their item; n8n's own (an expression it could not resolve, say) get `[item N]` too. */
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	const nodeError =
-		error instanceof NodeApiError || error instanceof NodeOperationError
-			? error
-			: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-	const label = `[item ${itemIndex}]`;
-	if (!nodeError.message.includes(label)) nodeError.message = `${nodeError.message} ${label}`;
-	nodeError.context.itemIndex ??= itemIndex;
-	return nodeError;
-}
-
-/** One option of one item: only its own expression is evaluated, so a failing one fails only what uses it. */
-function readOption(ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown): unknown {
-	return ctx.getNodeParameter(`options.${name}`, itemIndex, fallback);
-}
-
-function readOptions(ctx: IExecuteFunctions, itemIndex: number) {
-	const defaultCountryCode = String(readOption(ctx, 'defaultCountryCode', itemIndex, '') ?? '').trim().replace(/^\+/, '');
-	if (defaultCountryCode !== '' && !isValidCountryCode(defaultCountryCode)) {
+/** Options → Default Country Code of one item, without a leading +; empty when not set. */
+export function readDefaultCountryCode(ctx: IExecuteFunctions, itemIndex: number): string {
+	const code = String(readOption(ctx, 'defaultCountryCode', itemIndex, '') ?? '').trim().replace(/^\+/, '');
+	if (code !== '' && !isValidCountryCode(code)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Invalid Default Country Code "${defaultCountryCode}" [item ${itemIndex}]: use 1 to 3 digits, such as 34`,
+			`Invalid Default Country Code "${code}" [item ${itemIndex}]: it is not a country calling code; use its digits, such as 34 for Spain or 1 for the US`,
 			{ itemIndex },
 		);
 	}
-	const emptyValues = readOption(ctx, 'emptyValues', itemIndex, 'skip');
-	const timeout = readOption(ctx, 'timeout', itemIndex, DEFAULT_TIMEOUT_MS);
-	return {
-		defaultCountryCode,
-		emptyValues: (emptyValues === 'clear' ? 'clear' : 'skip') as EmptyValues,
-		timeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS,
-	};
+	return code;
 }
 
-/**
- * Parallel Requests is read once, for item 0, as the pacer is shared by all items. It cannot fail
- * the node: an expression that fails or comes out empty there means the default.
- */
-function readConcurrency(ctx: IExecuteFunctions): number {
-	let raw: unknown;
-	try {
-		raw = ctx.getNodeParameter('options.concurrency', 0, DEFAULT_CONCURRENCY);
-	} catch {
-		return DEFAULT_CONCURRENCY;
-	}
-	const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-	if (!Number.isFinite(value)) return DEFAULT_CONCURRENCY;
-	return Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(value)));
-}
-
-/** Contact → Create or Update: one POST /api/v1/contacts per item, one output item per input item. */
-export async function upsertContacts(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const itemCount = ctx.getInputData().length;
-	if (itemCount === 0) return [];
-	const cancelSignal = executionCancelSignal(ctx);
-	const connection = await openConnection(ctx);
-	const concurrency = readConcurrency(ctx);
-	const pacer = new RequestPacer(concurrency);
-	const memo = openRerunMemo(ctx, cancelSignal);
-
-	let output: INodeExecutionData[] | undefined;
-	try {
-		output = await runItems(ctx, itemCount, concurrency, sendItem, cancelSignal);
-		return output;
-	} finally {
-		memo?.close(output);
-	}
-
-	async function sendItem(itemIndex: number, signal: AbortSignal): Promise<INodeExecutionData> {
-		try {
-			const options = readOptions(ctx, itemIndex);
-			const request = buildUpsertRequest({
-				phone: ctx.getNodeParameter('phone', itemIndex),
-				additionalFields: ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
-				...options,
-			});
-			if (!request.ok) throw validationError(ctx, request, itemIndex);
-			if (!connection.ok) throw new NodeOperationError(ctx.getNode(), connection.reason, { itemIndex });
-			const remembered = memo?.recall(itemIndex, request.body);
-			if (remembered) return { json: remembered, pairedItem: { item: itemIndex } };
-			const row = (await flowellaRequest(
-				ctx,
-				{ ...connection.settings, timeoutMs: options.timeoutMs, pacer },
-				{ method: 'POST', path: '/api/v1/contacts', body: request.body, itemIndex, signal },
-				contactRowProblem,
-			)) as IDataObject;
-			memo?.remember(itemIndex, request.body, row);
-			return { json: row, pairedItem: { item: itemIndex } };
-		} catch (error) {
-			throw asNodeError(ctx, error, itemIndex);
-		}
-	}
+/** Contact → Create or Update: one POST /api/v1/contacts per item, safe to repeat (the phone is the key). */
+export async function execute(this: IExecuteFunctions, client: FlowellaClient, itemIndex: number, signal: AbortSignal): Promise<IDataObject> {
+	const emptyValues = readOption(this, 'emptyValues', itemIndex, 'skip') === 'clear' ? 'clear' : 'skip';
+	const request = buildUpsertRequest({
+		phone: this.getNodeParameter('phone', itemIndex),
+		additionalFields: this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
+		defaultCountryCode: readDefaultCountryCode(this, itemIndex),
+		emptyValues: emptyValues as EmptyValues,
+	});
+	if (!request.ok) throw invalidField(this, FIELD_LABELS[request.field], request.value, request.reason, itemIndex);
+	// n8n's re-run (Retry On Fail) gets the answer of an earlier try instead of sending again.
+	const remembered = client.memo?.recall(itemIndex, request.body);
+	if (remembered) return remembered;
+	const row = (await client.request({
+		method: 'POST',
+		path: '/api/v1/contacts',
+		body: request.body,
+		idempotent: true,
+		itemIndex,
+		signal,
+		timeoutMs: readTimeout(this, itemIndex),
+		validate: contactRowProblem,
+	})) as IDataObject;
+	client.memo?.remember(itemIndex, request.body, row);
+	return row;
 }

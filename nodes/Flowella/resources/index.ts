@@ -1,0 +1,25 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { FlowellaOperation } from '../shared/operation';
+import * as analytics from './analytics';
+import * as contact from './contact';
+import * as conversation from './conversation';
+
+/** Every resource and its operations: adding an operation is its file plus one line in its resource's index. */
+export const resources = { analytics, contact, conversation } satisfies Record<
+	string,
+	{ operations: Record<string, FlowellaOperation>; description: INodeProperties[] }
+>;
+
+export const resourceProperty: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Analytics', value: 'analytics' },
+		{ name: 'Contact', value: 'contact' },
+		{ name: 'Conversation', value: 'conversation' },
+	],
+	default: 'contact',
+};

@@ -1,0 +1,57 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { FlowellaNodeMap } from './node.type';
+import { resources } from './resources';
+import { createClient } from './shared/client';
+import { asNodeError } from './shared/itemErrors';
+import type { FlowellaOperation } from './shared/operation';
+import { readConcurrency } from './shared/options';
+import { runItems } from './shared/runItems';
+
+function findOperation(resource: string, operation: string): FlowellaOperation | undefined {
+	if (!Object.prototype.hasOwnProperty.call(resources, resource)) return undefined;
+	const operations: Record<string, FlowellaOperation> = resources[resource as keyof FlowellaNodeMap].operations;
+	return Object.prototype.hasOwnProperty.call(operations, operation) ? operations[operation] : undefined;
+}
+
+/**
+ * The node's only switch: finds the operation, opens one client for the execution, and runs the
+ * operation per item (in input order, several at a time, each output paired with its item) or
+ * once for all items.
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operationName = this.getNodeParameter('operation', 0) as string;
+	const operation = findOperation(resource, operationName);
+	if (!operation) throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported`);
+	if (items.length === 0) return [[]];
+
+	const client = await createClient(this, { concurrency: readConcurrency(this) });
+	let output: INodeExecutionData[] | undefined;
+	try {
+		if (operation.kind === 'batch') {
+			output = await operation.execute.call(this, client, items);
+		} else {
+			output = await runItems(
+				this,
+				items.length,
+				client.concurrency,
+				async (itemIndex, signal) => {
+					try {
+						const result = await operation.execute.call(this, client, itemIndex, signal);
+						const list = Array.isArray(result) ? result : [result];
+						return list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+					} catch (error) {
+						throw asNodeError(this, error, itemIndex);
+					}
+				},
+				client.cancelSignal,
+			);
+		}
+		return [output];
+	} finally {
+		client.close(output);
+	}
+}

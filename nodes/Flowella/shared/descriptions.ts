@@ -1,0 +1,49 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+// Defaults and limits of the options every operation shares; read back by shared/options.ts.
+export const DEFAULT_CONCURRENCY = 5;
+export const MAX_CONCURRENCY = 50;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_LIMIT = 50;
+
+export const parallelRequestsOption: INodeProperties = {
+	displayName: 'Parallel Requests',
+	name: 'concurrency',
+	type: 'number',
+	default: DEFAULT_CONCURRENCY,
+	typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+	description:
+		'Most requests sent to Flowella at once. The node slows down by itself when Flowella answers "too many requests" and speeds up again after.',
+};
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Ms)',
+	name: 'timeout',
+	type: 'number',
+	default: DEFAULT_TIMEOUT_MS,
+	typeOptions: { minValue: 1000, maxValue: 300000 },
+	description: 'How long to wait for Flowella to answer one request before treating it as failed',
+};
+
+/** Return All and Limit, as n8n's own Get Many operations show them. */
+export function returnAllAndLimit(show: Record<string, string[]>): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			default: DEFAULT_LIMIT,
+			typeOptions: { minValue: 1 },
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...show, returnAll: [false] } },
+		},
+	];
+}
