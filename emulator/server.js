@@ -13,8 +13,8 @@ const CONTACT_FIELDS = new Set(['phone', 'name', 'email', 'waId']);
 /**
  * @typedef {{ ratePerSec: number, burst: number, retryAfter?: 'none' | 'seconds' | 'date' }} RateLimit
  * @typedef {{
- *   kind: 'status' | 'html' | 'reset' | 'malformed' | 'notContactRow' | 'hang' | 'slow' | 'redirect' | 'revokeKey',
- *   status?: number, code?: string, message?: string, delayMs?: number, location?: string,
+ *   kind: 'status' | 'html' | 'reset' | 'malformed' | 'notContactRow' | 'json' | 'hang' | 'slow' | 'redirect' | 'revokeKey',
+ *   body?: unknown, status?: number, code?: string, message?: string, delayMs?: number, location?: string,
  *   retryAfter?: string, times?: number, path?: string, method?: string, phone?: string, after?: boolean
  * }} Fault
  * @typedef {{
@@ -275,6 +275,9 @@ class FlowellaEmulator {
 				return send(200, '{"id": "ct_broken", "phone": ');
 			case 'notContactRow':
 				return send(200, JSON.stringify({ ok: true, items: [] }));
+			case 'json':
+				// Any answer a test needs: a page whose cursor loops, a list in the wrong shape.
+				return send(fault.status ?? 200, JSON.stringify(fault.body ?? null));
 			case 'hang':
 				record.status = -1;
 				return undefined;

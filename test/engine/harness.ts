@@ -118,6 +118,9 @@ const flowellaApi = new FlowellaApi();
  * n8n-core, so this is a port of that branch; the expression itself is resolved by n8n-workflow.
  */
 class CredentialsStore extends ICredentialsHelper {
+	/** How many times n8n asked for the decrypted credential (a database read and a decryption in n8n). */
+	decryptions = 0;
+
 	constructor(private readonly data: ICredentialDataDecryptedObject) {
 		super();
 	}
@@ -135,6 +138,7 @@ class CredentialsStore extends ICredentialsHelper {
 	}
 
 	async getDecrypted() {
+		this.decryptions += 1;
 		return { ...this.data };
 	}
 
@@ -204,6 +208,8 @@ export interface RunOptions {
 	passes?: number;
 	/** Cancels the execution when it aborts, as n8n's Stop button and workflow timeout do. */
 	cancelSignal?: AbortSignal;
+	/** The workflow's timezone setting (IANA name). */
+	timezone?: string;
 }
 
 export interface FlowellaRun {
@@ -218,6 +224,8 @@ export interface FlowellaRun {
 	attempts: number;
 	/** Of those, how many it asked for after the execution was cancelled. */
 	attemptsAfterCancel: number;
+	/** How many times the credential was decrypted for the run. */
+	credentialReads: number;
 }
 
 export const rowParameters: IDataObject = {
@@ -269,13 +277,14 @@ export async function runFlowellaWorkflow(options: RunOptions): Promise<Flowella
 		connections.Flowella = { main: [[{ node: 'Again', type: NodeConnectionTypes.Main, index: 0 }]] };
 		connections.Again = { main: [[{ node: 'Rows', type: NodeConnectionTypes.Main, index: 0 }]] };
 	}
-	const workflowData = { id: 'wf-1', name: 'Flowella test', nodes, connections, active: false, settings: {} };
+	const workflowData = { id: 'wf-1', name: 'Flowella test', nodes, connections, active: false, settings: options.timezone ? { timezone: options.timezone } : {} };
 	const workflow = new Workflow({ ...workflowData, nodeTypes });
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData as never);
 
+	const credentialsHelper = new CredentialsStore(options.credentials ?? {});
 	const additionalData = {
 		...URLS,
-		credentialsHelper: new CredentialsStore(options.credentials ?? {}),
+		credentialsHelper,
 		hooks,
 		executionId,
 		currentNodeExecutionIndex: 0,
@@ -318,5 +327,5 @@ export async function runFlowellaWorkflow(options: RunOptions): Promise<Flowella
 	const runs = (run.data.resultData.runData.Flowella ?? []).map((task) =>
 		(task.data?.main ?? []).map((output) => output ?? []),
 	);
-	return { run, outputs: runs[0] ?? [], runs, error: run.data.resultData.error, ...counts };
+	return { run, outputs: runs[0] ?? [], runs, error: run.data.resultData.error, ...counts, credentialReads: credentialsHelper.decryptions };
 }

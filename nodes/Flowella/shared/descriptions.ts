@@ -4,6 +4,7 @@ import type { INodeProperties } from 'n8n-workflow';
 export const DEFAULT_CONCURRENCY = 5;
 export const MAX_CONCURRENCY = 50;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+// n8n's lint wants the Limit field's default written as the literal 50.
 export const DEFAULT_LIMIT = 50;
 
 export const parallelRequestsOption: INodeProperties = {
@@ -40,7 +41,7 @@ export function returnAllAndLimit(show: Record<string, string[]>): INodeProperti
 			displayName: 'Limit',
 			name: 'limit',
 			type: 'number',
-			default: DEFAULT_LIMIT,
+			default: 50,
 			typeOptions: { minValue: 1 },
 			description: 'Max number of results to return',
 			displayOptions: { show: { ...show, returnAll: [false] } },

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { FlowellaClient } from './client';
 import { DEFAULT_LIMIT } from './descriptions';
-import { invalidField } from './itemErrors';
+import { asNodeError, invalidField } from './itemErrors';
 import { readTimeout } from './options';
 import { PaginationError, readList } from './paginate';
 
@@ -34,7 +34,8 @@ export async function getMany(
 		);
 		return items as IDataObject[];
 	} catch (error) {
-		if (!(error instanceof PaginationError)) throw error;
+		// Errors from a page's request already are node errors naming the item.
+		if (!(error instanceof PaginationError)) throw asNodeError(ctx, error, itemIndex);
 		throw new NodeOperationError(ctx.getNode(), `${error.message} [item ${itemIndex}]`, {
 			itemIndex,
 			description: 'Nothing was changed in Flowella. Try again later; if it keeps happening, tell Flowella support.',
