@@ -98,6 +98,8 @@ for (const version of selectedVersions()) {
 			emulators.stormOn = await startEmulator({ apiKeys: [KEY], rateLimit: STORM_LIMIT });
 			emulators.stormOff = await startEmulator({ apiKeys: [KEY], rateLimit: STORM_LIMIT });
 			emulators.sandbox = await startEmulator({ apiKeys: [DEMO_KEY] });
+			emulators.reads = await startEmulator({ apiKeys: [KEY] });
+			emulators.reads.seed({ contacts: 250, conversations: 40, messages: 50, messagesUntil: '2026-01-01T10:00:00.000Z' });
 			// The playground's credential and example workflows, for the editor tour.
 			credentials.sandbox = { ...SANDBOX_CREDENTIAL, type: 'flowellaApi', data: { apiKey: DEMO_KEY, baseUrl: emulators.sandbox.url } };
 
@@ -106,6 +108,7 @@ for (const version of selectedVersions()) {
 			const wrong = credential('wrong', 'Flowella (e2e wrong key)', emulators.auth, WRONG_KEY);
 			const stormOn = credential('stormOn', 'Flowella (e2e storm, retry on)', emulators.stormOn);
 			const stormOff = credential('stormOff', 'Flowella (e2e storm, retry off)', emulators.stormOff);
+			const reads = credential('reads', 'Flowella (e2e reads)', emulators.reads);
 
 			workflows.lifecycle = rowsToFlowella({
 				id: workflowId('e2eLifecycle'),
@@ -198,6 +201,28 @@ for (const version of selectedVersions()) {
 				name: 'e2e: 429 storm, Retry On Fail off',
 				stages: [{ name: 'Flowella', credential: stormOff, rows: STORM_ROWS }],
 			});
+
+			workflows.reads = rowsToFlowella({
+				id: workflowId('e2eReads'),
+				name: 'e2e: read operations',
+				stages: [
+					{ name: 'All contacts', credential: reads, rows: [{}], parameters: { resource: 'contact', operation: 'getAll', returnAll: true, options: {} } },
+					{
+						name: 'Open conversations',
+						credential: reads,
+						rows: [{}],
+						parameters: { resource: 'conversation', operation: 'getAll', returnAll: false, limit: 5, filters: { status: 'OPEN' }, options: {} },
+					},
+					{
+						name: 'Message stats',
+						credential: reads,
+						rows: [{}],
+						parameters: { resource: 'analytics', operation: 'getOutbound', startDate: '2026-01-01T10:00:00', endDate: '2026-01-01T11:00:00', options: {} },
+					},
+				],
+			});
+			// Dates without a zone are in the workflow's timezone: Madrid is UTC+1 in January.
+			workflows.reads.settings.timezone = 'Europe/Madrid';
 
 			userFolder = freshUserFolder(version);
 			log(`[e2e] n8n ${version}: user folder ${userFolder}`);
@@ -350,6 +375,53 @@ for (const version of selectedVersions()) {
 						['+34600100004', 200],
 					],
 				);
+			});
+		});
+
+		describe('read operations: Contact Get Many, Conversation Get Many, Analytics', () => {
+			let run;
+			before(async () => {
+				run = await n8n.execute(workflows.reads.id);
+			});
+
+			test('the workflow succeeds', () => {
+				assert.equal(run.code, 0, run.stdout + run.stderr);
+				assert.equal(runError(run.execution), undefined);
+			});
+
+			test('Return All lists every contact once, in Flowella\'s order, in pages of 100', () => {
+				const [contacts] = nodeOutputs(run.execution, 'All contacts');
+				assert.deepEqual(
+					contacts.map((row) => row.id),
+					[...emulators.reads.contacts.values()].map((row) => row.id),
+				);
+				contacts.forEach(assertContactRow);
+				const pages = emulators.reads.requestsTo('GET', '/api/v1/contacts');
+				assert.deepEqual(
+					pages.map((request) => request.query.limit),
+					['100', '100', '100'],
+				);
+			});
+
+			test('Limit 5 with Status Open asks for 5 open conversations once', () => {
+				const [conversations] = nodeOutputs(run.execution, 'Open conversations');
+				assert.equal(conversations.length, 5);
+				assert.ok(conversations.every((row) => row.status === 'OPEN' && row.contact?.phone));
+				assert.deepEqual(
+					emulators.reads.requestsTo('GET', '/api/v1/conversations').map((request) => request.query),
+					[{ limit: '5', status: 'OPEN' }],
+				);
+			});
+
+			test("message stats for 10:00–11:00 in the workflow's timezone are asked for in UTC and returned as Flowella sent them", () => {
+				const [[stats]] = nodeOutputs(run.execution, 'Message stats');
+				assert.deepEqual(emulators.reads.requestsTo('GET', '/api/v1/analytics').map((request) => request.query), [
+					{ startDate: '2026-01-01T09:00:00.000Z', endDate: '2026-01-01T10:00:00.000Z' },
+				]);
+				assert.deepEqual(stats.period, { start: '2026-01-01T09:00:00.000Z', end: '2026-01-01T10:00:00.000Z' });
+				assert.equal(stats.outboundMessages.total, 50);
+				assert.deepEqual(stats.outboundMessages.counts, { PENDING: 10, SENT: 10, DELIVERED: 10, READ: 10, FAILED: 10 });
+				assert.equal(stats.outboundMessages.deliveryRate, 0.4);
 			});
 		});
 
