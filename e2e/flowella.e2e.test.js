@@ -11,7 +11,7 @@ const { describe, it, before, after } = require('node:test');
 const { startEmulator } = require('../emulator/server');
 const { N8n, NODE_TYPE, ROOT, nodeOutputs, killChildrenOnSignals } = require('../scripts/n8n-harness');
 const { rowsToFlowella, flowellaParameters, workflowId } = require('../scripts/n8n-workflows');
-const { readExamples, SANDBOX_CREDENTIAL } = require('../scripts/n8n-examples');
+const { readExamples, SANDBOX_CREDENTIAL, PLAYGROUND_SEED } = require('../scripts/n8n-examples');
 const { DEMO_KEY } = require('../emulator/cli');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
 const { tourEditor, tourUnavailable } = require('./lib/editor-tour');
@@ -98,6 +98,7 @@ for (const version of selectedVersions()) {
 			emulators.stormOn = await startEmulator({ apiKeys: [KEY], rateLimit: STORM_LIMIT });
 			emulators.stormOff = await startEmulator({ apiKeys: [KEY], rateLimit: STORM_LIMIT });
 			emulators.sandbox = await startEmulator({ apiKeys: [DEMO_KEY] });
+			emulators.sandbox.seed(PLAYGROUND_SEED);
 			emulators.reads = await startEmulator({ apiKeys: [KEY] });
 			emulators.reads.seed({ contacts: 250, conversations: 40, messages: 50, messagesUntil: '2026-01-01T10:00:00.000Z' });
 			// The playground's credential and example workflows, for the editor tour.
@@ -423,6 +424,25 @@ for (const version of selectedVersions()) {
 				assert.deepEqual(stats.outboundMessages.counts, { PENDING: 10, SENT: 10, DELIVERED: 10, READ: 10, FAILED: 10 });
 				assert.equal(stats.outboundMessages.deliveryRate, 0.4);
 			});
+		});
+
+		describe('the example workflows run as shipped (against the playground emulator)', () => {
+			// `n8n execute` starts only workflows with a Manual Trigger; the scheduled one runs in the editor.
+			const manual = readExamples().filter((example) => example.nodes.some((node) => node.type === 'n8n-nodes-base.manualTrigger'));
+			for (const example of manual) {
+				test(example.name, async () => {
+					const contactsBefore = emulators.sandbox.contacts.size;
+					const run = await n8n.execute(example.id);
+					assert.equal(run.code, 0, run.stdout + run.stderr);
+					assert.equal(runError(run.execution), undefined);
+					if (example.id === 'flowellaExample4') {
+						const [contacts] = nodeOutputs(run.execution, 'All contacts');
+						assert.equal(contacts.length, contactsBefore);
+						const csv = run.execution.data.resultData.runData['Contacts CSV'][0].data.main[0][0];
+						assert.equal(csv.binary.data.fileName, 'flowella-contacts.csv');
+					}
+				});
+			}
 		});
 
 		describe('a wrong API key', () => {

@@ -7,9 +7,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { ROOT } = require('./n8n-harness');
-const { rowsToFlowella, flowellaParameters } = require('./n8n-workflows');
+const { rowsToFlowella, flowellaParameters, nodeId } = require('./n8n-workflows');
 
 const SANDBOX_CREDENTIAL = { id: 'flowellaSandbox1', name: 'Flowella (local sandbox)' };
+// What the playground's emulator starts with, so the read operations have something to show.
+const PLAYGROUND_SEED = { contacts: 25, conversations: 12, messages: 300 };
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 
 const SHEET_ROWS = [
@@ -87,7 +89,38 @@ function examples() {
 				],
 			}),
 		},
+		{ file: 'export-contacts-to-csv.json', workflow: exportContacts() },
 	];
+}
+
+/** Flowella Get Many (Return All) → Convert to File: every contact as a CSV, a sheet's worth. */
+function exportContacts() {
+	const workflow = rowsToFlowella({
+		id: 'flowellaExample4',
+		name: 'Flowella example: export all contacts to a spreadsheet file',
+		notes:
+			'## Export all contacts\n**All contacts** is Flowella → Contact → Get Many with **Return All** on: it follows Flowella\'s pages (100 contacts a request) to the end, one item per contact.\n\n**Contacts CSV** turns them into a file; swap it for Google Sheets → Append Row to write a sheet instead.',
+		stages: [
+			{
+				name: 'All contacts',
+				rowsName: 'Start',
+				splitName: 'Once',
+				credential: SANDBOX_CREDENTIAL,
+				parameters: { resource: 'contact', operation: 'getAll', returnAll: true, options: {} },
+				rows: [{}],
+			},
+		],
+	});
+	workflow.nodes.push({
+		parameters: { operation: 'csv', options: { fileName: 'flowella-contacts.csv' } },
+		id: nodeId(workflow.id, 'Contacts CSV'),
+		name: 'Contacts CSV',
+		type: 'n8n-nodes-base.convertToFile',
+		typeVersion: 1.1,
+		position: [880, 0],
+	});
+	workflow.connections['All contacts'] = { main: [[{ node: 'Contacts CSV', type: 'main', index: 0 }]] };
+	return workflow;
 }
 
 function writeExamples() {
@@ -102,7 +135,7 @@ function readExamples() {
 	return examples().map(({ file }) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')));
 }
 
-module.exports = { SANDBOX_CREDENTIAL, EXAMPLES_DIR, examples, readExamples, writeExamples };
+module.exports = { SANDBOX_CREDENTIAL, PLAYGROUND_SEED, EXAMPLES_DIR, examples, readExamples, writeExamples };
 
 if (require.main === module) {
 	writeExamples();

@@ -51,7 +51,7 @@ async function main() {
 	// Loaded after the dev dependencies are in place.
 	const { N8n, buildAndPack, portIsFree } = require('./n8n-harness');
 	const { DEFAULT_VERSION } = require('./install-n8n');
-	const { readExamples, SANDBOX_CREDENTIAL } = require('./n8n-examples');
+	const { readExamples, SANDBOX_CREDENTIAL, PLAYGROUND_SEED } = require('./n8n-examples');
 	const { startEmulator } = require('../emulator/server');
 	const { DEMO_KEY } = require('../emulator/cli');
 
@@ -87,6 +87,7 @@ async function main() {
 		emulatorPort = 0;
 	}
 	const emulator = await startEmulator({ port: emulatorPort, apiKeys: [DEMO_KEY], latencyMs: { min: 20, max: 60 } });
+	emulator.seed(PLAYGROUND_SEED);
 	stoppers.push(() => emulator.close());
 	log(`[emulator] Flowella emulator on ${emulator.url}`);
 
