@@ -48,3 +48,16 @@ export function returnAllAndLimit(show: Record<string, string[]>): INodeProperti
 		},
 	];
 }
+
+/** The Options collection of an operation: its own behaviour switches, then Parallel Requests and Timeout. */
+export function optionsCollection(show: Record<string, string[]>, own: INodeProperties[] = []): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [...own, parallelRequestsOption, timeoutOption],
+	};
+}

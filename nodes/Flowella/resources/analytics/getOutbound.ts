@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { FlowellaClient } from '../../shared/client';
 import { readDateTime } from '../../shared/dates';
-import { parallelRequestsOption, timeoutOption } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/descriptions';
 import { invalidField } from '../../shared/itemErrors';
 import type { ItemOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
@@ -36,15 +36,7 @@ export const description: INodeProperties[] = [
 		description: "End of the period, after the start. A date and time without a zone is in the workflow's timezone.",
 		displayOptions: showFor('analytics', 'getOutbound'),
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: showFor('analytics', 'getOutbound'),
-		options: [parallelRequestsOption, timeoutOption],
-	},
+	optionsCollection({ resource: ['analytics'], operation: ['getOutbound'] }),
 ];
 
 /**

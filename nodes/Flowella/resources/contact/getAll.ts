@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { FlowellaClient } from '../../shared/client';
-import { parallelRequestsOption, returnAllAndLimit, timeoutOption } from '../../shared/descriptions';
+import { optionsCollection, returnAllAndLimit } from '../../shared/descriptions';
 import { getMany } from '../../shared/getMany';
 import type { ItemOperation } from '../../shared/operation';
-import { showFor } from '../../shared/operation';
 
 export const kind = 'item';
 
@@ -17,15 +16,7 @@ export const option: ItemOperation['option'] = {
 
 export const description: INodeProperties[] = [
 	...returnAllAndLimit({ resource: ['contact'], operation: ['getAll'] }),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: showFor('contact', 'getAll'),
-		options: [parallelRequestsOption, timeoutOption],
-	},
+	optionsCollection({ resource: ['contact'], operation: ['getAll'] }),
 ];
 
 /** Contact → Get Many: GET /api/v1/contacts page by page; one output item per contact. */

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { FlowellaClient } from '../../shared/client';
-import { parallelRequestsOption, timeoutOption } from '../../shared/descriptions';
+import { optionsCollection } from '../../shared/descriptions';
 import { invalidField } from '../../shared/itemErrors';
 import type { ItemOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
@@ -65,46 +65,36 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: showFor('contact', 'upsert'),
-		options: [
-			{
-				displayName: 'Default Country Code',
-				name: 'defaultCountryCode',
-				type: 'string',
-				default: '',
-				placeholder: '34',
-				description:
-					'Country calling code (digits only) for phone numbers written without + or 00. Its trunk prefix (0 in most countries) is dropped; digits that already start with the code are kept when too long to be national.',
-			},
-			{
-				displayName: 'Empty Values',
-				name: 'emptyValues',
-				type: 'options',
-				default: 'skip',
-				description: 'What to do when an added field is empty for an item',
-				options: [
-					{
-						name: 'Skip Field',
-						value: 'skip',
-						description: 'Leave the value stored in Flowella unchanged; a blank cell never wipes data',
-					},
-					{
-						name: 'Clear Field',
-						value: 'clear',
-						description: 'Erase the value stored in Flowella for that field',
-					},
-				],
-			},
-			parallelRequestsOption,
-			timeoutOption,
-		],
-	},
+	optionsCollection({ resource: ['contact'], operation: ['upsert'] }, [
+		{
+			displayName: 'Default Country Code',
+			name: 'defaultCountryCode',
+			type: 'string',
+			default: '',
+			placeholder: '34',
+			description:
+				'Country calling code (digits only) for phone numbers written without + or 00. Its trunk prefix (0 in most countries) is dropped; digits that already start with the code are kept when too long to be national.',
+		},
+		{
+			displayName: 'Empty Values',
+			name: 'emptyValues',
+			type: 'options',
+			default: 'skip',
+			description: 'What to do when an added field is empty for an item',
+			options: [
+				{
+					name: 'Skip Field',
+					value: 'skip',
+					description: 'Leave the value stored in Flowella unchanged; a blank cell never wipes data',
+				},
+				{
+					name: 'Clear Field',
+					value: 'clear',
+					description: 'Erase the value stored in Flowella for that field',
+				},
+			],
+		},
+	]),
 ];
 
 const FIELD_LABELS: Record<FieldProblem['field'], string> = {
@@ -116,7 +106,9 @@ const FIELD_LABELS: Record<FieldProblem['field'], string> = {
 
 /** Options → Default Country Code of one item, without a leading +; empty when not set. */
 export function readDefaultCountryCode(ctx: IExecuteFunctions, itemIndex: number): string {
-	const code = String(readOption(ctx, 'defaultCountryCode', itemIndex, '') ?? '').trim().replace(/^\+/, '');
+	const code = String(readOption(ctx, 'defaultCountryCode', itemIndex, '') ?? '')
+		.trim()
+		.replace(/^\+/, '');
 	if (code !== '' && !isValidCountryCode(code)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -128,7 +120,12 @@ export function readDefaultCountryCode(ctx: IExecuteFunctions, itemIndex: number
 }
 
 /** Contact → Create or Update: one POST /api/v1/contacts per item, safe to repeat (the phone is the key). */
-export async function execute(this: IExecuteFunctions, client: FlowellaClient, itemIndex: number, signal: AbortSignal): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	client: FlowellaClient,
+	itemIndex: number,
+	signal: AbortSignal,
+): Promise<IDataObject> {
 	const emptyValues = readOption(this, 'emptyValues', itemIndex, 'skip') === 'clear' ? 'clear' : 'skip';
 	const request = buildUpsertRequest({
 		phone: this.getNodeParameter('phone', itemIndex),

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { FlowellaClient } from '../../shared/client';
-import { parallelRequestsOption, returnAllAndLimit, timeoutOption } from '../../shared/descriptions';
+import { optionsCollection, returnAllAndLimit } from '../../shared/descriptions';
 import { getMany } from '../../shared/getMany';
 import { invalidField } from '../../shared/itemErrors';
 import type { ItemOperation } from '../../shared/operation';
@@ -44,15 +44,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: showFor('conversation', 'getAll'),
-		options: [parallelRequestsOption, timeoutOption],
-	},
+	optionsCollection({ resource: ['conversation'], operation: ['getAll'] }),
 ];
 
 /** Conversation → Get Many: GET /api/v1/conversations page by page; one output item per conversation. */
