@@ -193,15 +193,17 @@ export async function simulate(setup: SimulationCase): Promise<SimulationResult>
 	let output;
 	try {
 		output = await clock.run(
-			runItems(ctx, setup.items, setup.concurrency, async (itemIndex, signal) => ({
-				json: (await flowellaRequest(
-					ctx,
-					connection,
-					{ method: 'POST', path: '/api/v1/contacts', body: { phone: phoneOf(itemIndex) }, itemIndex, signal },
-					contactRowProblem,
-				)) as IDataObject,
-				pairedItem: { item: itemIndex },
-			})),
+			runItems(ctx, setup.items, setup.concurrency, async (itemIndex, signal) => [
+				{
+					json: (await flowellaRequest(
+						ctx,
+						connection,
+						{ method: 'POST', path: '/api/v1/contacts', body: { phone: phoneOf(itemIndex) }, itemIndex, signal, idempotent: true },
+						contactRowProblem,
+					)) as IDataObject,
+					pairedItem: { item: itemIndex },
+				},
+			]),
 		);
 	} finally {
 		Date.now = realNow;
