@@ -61,6 +61,55 @@ function httpRequestWorkflow(name, count, url, batching, settings) {
 	return workflow;
 }
 
+/** The same upserts with the Authorization header typed into the HTTP Request node by hand (no credential). */
+function httpRequestHandHeaderWorkflow(name, count, url) {
+	const workflow = httpRequestWorkflow(name, count, url);
+	const target = workflow.nodes.find((node) => node.name === 'Target');
+	delete target.credentials;
+	Object.assign(target.parameters, {
+		authentication: 'none',
+		sendHeaders: true,
+		headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${KEY}` }] },
+	});
+	delete target.parameters.genericAuthType;
+	return workflow;
+}
+
+/** Contact → Get Many with Return All, from one input item. */
+function flowellaListWorkflow(name) {
+	return rowsToFlowella({
+		id: workflowId(`bench${name}`),
+		name: `bench: ${name}`,
+		stages: [{ name: 'Target', rows: [{}], credential: FLOWELLA_CREDENTIAL, parameters: { resource: 'contact', operation: 'getAll', returnAll: true, options: {} } }],
+	});
+}
+
+/** The same list through the HTTP Request node's own pagination, set up as its docs show for a cursor API. */
+function httpRequestListWorkflow(name, url) {
+	const workflow = httpRequestWorkflow(name, 1, url);
+	const target = workflow.nodes.find((node) => node.name === 'Target');
+	target.parameters = {
+		method: 'GET',
+		url,
+		authentication: 'genericCredentialType',
+		genericAuthType: 'httpHeaderAuth',
+		sendQuery: true,
+		queryParameters: { parameters: [{ name: 'limit', value: '100' }] },
+		options: {
+			pagination: {
+				pagination: {
+					parameters: { parameters: [{ type: 'qs', name: 'cursor', value: '={{ $response.body.nextCursor }}' }] },
+					paginationCompleteWhen: 'other',
+					completeExpression: '={{ !$response.body.nextCursor }}',
+					limitPagesFetched: true,
+					maxRequests: 1000,
+				},
+			},
+		},
+	};
+	return workflow;
+}
+
 // The rate-limited groups: a token bucket of 20 requests/s with 10 ms latency, in three shapes.
 const LIMIT_SHAPES = {
 	1: { title: 'burst 20 (as large as the limit), Retry-After in seconds', burst: 20, retryAfter: 'seconds', items: 1000 },
@@ -68,12 +117,14 @@ const LIMIT_SHAPES = {
 	5: { title: 'burst of 1, Retry-After in seconds', burst: 1, retryAfter: 'seconds', items: 300 },
 };
 const LIMIT = 20;
+const LIST_LATENCY_MS = 50;
 
 function scenarios(scale, emulatorUrl) {
 	const n = (count) => Math.max(20, Math.round(count * scale));
 	const url = `${emulatorUrl}/api/v1/contacts`;
 	const latencyBound = { latencyMs: 100, rateLimit: null };
 	const overhead = { latencyMs: 0, rateLimit: null };
+	const listing = { latencyMs: LIST_LATENCY_MS, rateLimit: null };
 	const rateLimitedGroup = (group, withDefaultHttpRequest) => {
 		const shape = LIMIT_SHAPES[group];
 		const items = n(shape.items);
@@ -98,7 +149,10 @@ function scenarios(scale, emulatorUrl) {
 		{ group: 2, label: 'Flowella node, Parallel Requests 10', knobs: latencyBound, items: n(1000), workflow: (name) => flowellaWorkflow(name, n(1000), { concurrency: 10 }) },
 		{ group: 2, label: 'HTTP Request node (defaults)', knobs: latencyBound, items: n(1000), workflow: (name) => httpRequestWorkflow(name, n(1000), url) },
 		{ group: 3, label: 'Flowella node (defaults)', knobs: overhead, items: n(5000), workflow: (name) => flowellaWorkflow(name, n(5000), {}) },
-		{ group: 3, label: 'HTTP Request node (defaults)', knobs: overhead, items: n(5000), baseline: true, workflow: (name) => httpRequestWorkflow(name, n(5000), url) },
+		{ group: 3, label: 'HTTP Request node (Header Auth credential)', knobs: overhead, items: n(5000), baseline: true, workflow: (name) => httpRequestWorkflow(name, n(5000), url) },
+		{ group: 3, label: 'HTTP Request node (header typed in by hand)', knobs: overhead, items: n(5000), workflow: (name) => httpRequestHandHeaderWorkflow(name, n(5000), url) },
+		{ group: 6, label: 'Flowella node, Contact → Get Many, Return All', knobs: listing, seed: { contacts: n(10_000) }, items: n(10_000), workflow: (name) => flowellaListWorkflow(name) },
+		{ group: 6, label: 'HTTP Request node, pagination by cursor (limit=100)', knobs: listing, seed: { contacts: n(10_000) }, items: n(10_000), baseline: true, workflow: (name) => httpRequestListWorkflow(name, url) },
 		...rateLimitedGroup(4, false),
 		...rateLimitedGroup(5, false),
 		// Zero-padded: workflow ids are padded to 16 characters, so "s1" and "s10" would collide.
@@ -108,6 +162,11 @@ function scenarios(scale, emulatorUrl) {
 function measure(scenario, result, emulator) {
 	const task = result.execution?.data?.resultData?.runData?.Target?.[0];
 	const ms = task?.executionTime ?? result.ms;
+	if (scenario.group === 6) {
+		const pages = emulator.requestsTo('GET', '/api/v1/contacts');
+		const listed = (task?.data?.main?.[0] ?? []).reduce((sum, item) => sum + (Array.isArray(item.json.items) ? item.json.items.length : 1), 0);
+		return { ...scenario, ms, status: result.execution?.status ?? (result.code === 0 ? 'success' : 'error'), listed, requests: pages.length };
+	}
 	const sent = emulator.requestsTo('POST', '/api/v1/contacts');
 	const upserted = emulator.contacts.size;
 	return {
@@ -178,11 +237,29 @@ function tables(results) {
 	}
 	rateLimitedTable(4);
 	rateLimitedTable(5);
+	const lists = group(6);
+	if (lists.length) {
+		const pages = Math.ceil(lists[0].items / 100);
+		const ideal = pages * LIST_LATENCY_MS;
+		lines.push(`### 6. Return All: ${lists[0].items} contacts, pages of 100, ${LIST_LATENCY_MS} ms latency, no rate limit`, '');
+		lines.push(
+			`Ideal: ${pages} requests × ${LIST_LATENCY_MS} ms = ${seconds(ideal)} (the pacer adds no spacing without a limit).`,
+			'',
+			'| Node | Wall time | Requests | Contacts listed | Wall time ÷ ideal |',
+			'|---|---|---|---|---|',
+		);
+		for (const r of lists) lines.push(`| ${r.label} | ${seconds(r.ms)} | ${r.requests} | ${r.listed} | ${(r.ms / ideal).toFixed(2)}× |`);
+		lines.push('');
+	}
 	return lines.join('\n');
 }
 
 async function main() {
-	const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' }, write: { type: 'boolean', default: true }, 'no-write': { type: 'boolean' } } });
+	const { values } = parseArgs({
+		options: { scale: { type: 'string', default: '1' }, only: { type: 'string' }, write: { type: 'boolean', default: true }, 'no-write': { type: 'boolean' } },
+	});
+	// --only 3,6 runs those groups (and does not rewrite docs/benchmarks.md).
+	const only = values.only ? new Set(values.only.split(',').map(Number)) : undefined;
 	const scale = Number(values.scale);
 	const started = Date.now();
 	const emulator = await startEmulator({ apiKeys: [KEY] });
@@ -194,13 +271,14 @@ async function main() {
 			{ ...FLOWELLA_CREDENTIAL, type: 'flowellaApi', data: { apiKey: KEY, baseUrl: emulator.url } },
 			{ ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${KEY}` } },
 		]);
-		const list = scenarios(scale, emulator.url);
+		const list = scenarios(scale, emulator.url).filter((scenario) => !only || only.has(scenario.group));
 		await n8n.importWorkflows(list.map((scenario) => scenario.workflow(scenario.name)));
 
 		const results = [];
 		for (const scenario of list) {
 			emulator.reset();
 			emulator.configure({ faults: [], randomFaults: null, ...scenario.knobs });
+			if (scenario.seed) emulator.seed(scenario.seed);
 			log(`[bench] ${scenario.group}. ${scenario.label}: ${scenario.items} items`);
 			const result = await n8n.execute(workflowId(`bench${scenario.name}`), { timeoutMs: 15 * 60_000 });
 			const measured = measure(scenario, result, emulator);
@@ -211,7 +289,7 @@ async function main() {
 
 		const table = tables(results);
 		process.stdout.write(`\n${table}\n`);
-		if (values.write && !values['no-write']) {
+		if (values.write && !values['no-write'] && !only) {
 			const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 			const doc = [
 				'# Benchmarks',

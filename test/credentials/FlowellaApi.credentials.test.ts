@@ -18,9 +18,11 @@ function resolve(expression: string, credentials: Record<string, unknown>) {
 }
 
 describe('FlowellaApi credential', () => {
-	it('sends the key as a Bearer token', () => {
-		const header = credential.authenticate.properties.headers?.Authorization as string;
-		expect(resolve(header, { apiKey: 'flo_abc' })).toBe('Bearer flo_abc');
+	it('sends the key as a Bearer token, keeping the request\'s other headers', async () => {
+		const { authenticate } = credential;
+		if (typeof authenticate !== 'function') throw new Error('authenticate is a function, so n8n evaluates no template per request');
+		const request = await authenticate({ apiKey: 'flo_abc' }, { url: '/api/v1/contacts', headers: { Accept: 'application/json' } });
+		expect(request.headers).toEqual({ Accept: 'application/json', Authorization: 'Bearer flo_abc' });
 	});
 
 	it.each([

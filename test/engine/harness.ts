@@ -166,6 +166,9 @@ class CredentialsStore extends ICredentialsHelper {
 		node: INode,
 	): Promise<IHttpRequestOptions> {
 		if (typeName !== flowellaApi.name) throw new Error(`unknown credential type ${typeName}`);
+		// As n8n's CredentialsHelper: a function is called; a generic template is resolved with n8n's expressions.
+		const { authenticate } = flowellaApi;
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
 		const resolve = (value: string) =>
 			isExpression(value)
 				? String(
@@ -180,7 +183,7 @@ class CredentialsStore extends ICredentialsHelper {
 					)
 				: value;
 		const target = requestOptions as unknown as Record<string, Record<string, string>>;
-		for (const [where, entries] of Object.entries(flowellaApi.authenticate.properties)) {
+		for (const [where, entries] of Object.entries(authenticate.properties)) {
 			target[where] ??= {};
 			for (const [key, value] of Object.entries(entries as Record<string, string>)) {
 				target[where][resolve(key)] = resolve(value);
