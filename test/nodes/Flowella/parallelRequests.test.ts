@@ -63,8 +63,10 @@ describe('Parallel Requests', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[0].every((item) => item.json.error === undefined)).toBe(true);
 		expectEachUpsertedOnce(200);
+		// Wall-clock pacing on a possibly loaded machine, so a loose bound that only a pacer that does
+		// not pace would break; its precision (< 5% extra) is checked on virtual time in pacer.test.ts.
 		const rateLimited = contacts().filter((request) => request.status === 429).length;
-		expect(rateLimited).toBeLessThan(20);
+		expect(rateLimited).toBeLessThan(40);
 	});
 
 	it('waits out a Retry-After as one shared pause', async () => {
