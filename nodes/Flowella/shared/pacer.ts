@@ -28,6 +28,8 @@ const MARKS = 16;
 // A stretch counts as spent at the limit (so its lower bound is within a token or two of it)
 // while 429s keep coming: the last one no more than this many successes ago.
 const RECENTLY = 20;
+// 429s below the lower bound fewer than this many successes apart: the limit went down.
+const IN_A_ROW = 4;
 // Each success lets the upper bound up by this share, so one misled by timing noise (or a limit
 // that went up) is found out again: about one probe above the limit per few thousand successes.
 const FORGET = 0.0001;
@@ -351,20 +353,22 @@ export class RequestPacer {
 		}
 		if (!this.paced) this.startPacing();
 		if (spacingMs <= 0) return;
-		const bound = 1000 / spacingMs;
+		let bound = 1000 / spacingMs;
 		// (Within a rounding of it: at the lower bound itself.)
 		if (bound <= this.lowerBound * (1 + PRECISION / 4)) {
-			// Below what was shown to get through: timing noise misled (a small step under this 429
-			// is enough), or the limit went down (another workflow shares it, say): 429s keep coming
-			// then, and each step is twice the last.
-			this.stepDown = this.successesSince429Before < RECENTLY ? Math.min(STEP, this.stepDown * 2) : PRECISION;
-			this.lowerBound = bound / (1 + this.stepDown);
+			// Below what was shown to get through. Timing noise can do that (a request held up on
+			// its way, then two reach Flowella closer together than they were sent): a small step
+			// down is enough. When the limit went down (another workflow shares it, say) 429s come
+			// in a row, and each step is twice the last.
+			this.stepDown = this.successesSince429Before < IN_A_ROW ? Math.min(STEP, this.stepDown * 2) : PRECISION;
+			this.lowerBound *= 1 - this.stepDown;
 			this.lowerBoundMark = undefined;
 			// Stretches measured before say too much now: only this 429's stretch counts.
 			this.marks.splice(0, this.marks.length - 1);
+			bound = Math.max(bound, this.lowerBound * (1 + PRECISION));
 		}
-		if (bound < this.upperBound) {
-			this.upperBound = bound;
+		if (bound < this.upperBound || this.lowerBound * (1 + PRECISION) >= this.upperBound) {
+			this.upperBound = Math.max(Math.min(bound, this.upperBound), this.lowerBound * (1 + PRECISION / 2));
 			this.settleRate();
 			// The limiter was empty a moment ago: the next request waits a full interval from the last start.
 			this.nextStartAt = Math.max(this.nextStartAt, this.lastStamp + 1000 / this.ratePerSec);
