@@ -19,8 +19,8 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 // First match wins: a frame's own code (self time) is put under the first category it fits.
 const CATEGORIES = [
-	['credential lookup and decryption', /credentials|cipher|hkdf|decrypt|typeorm|sqlite/i],
-	['expressions (parameters, credential template)', /expression|workflow-data-proxy|tmpl|riot|esprima|acorn|ast-types|recast|tournament|js-base64/i],
+	['credentials (lookup, decryption, types)', /credentials|cipher|hkdf|decrypt|typeorm|sqlite/i],
+	['n8n expressions (parameters such as {{ $json.phone }})', /expression|workflow-data-proxy|tmpl|riot|esprima|acorn|ast-types|recast|tournament|js-base64/i],
 	['HTTP client', /axios|follow-redirects|node:_http|node:http|node:net|node:tls|_http_|form-data|proxy-from-env|request-helper|outbound|backend-network/i],
 	['pacer', /node_modules\/n8n-nodes-flowella\/dist\/nodes\/Flowella\/shared\/pacer/],
 	['Flowella node (other)', /node_modules\/n8n-nodes-flowella\//],
