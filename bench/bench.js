@@ -10,7 +10,7 @@ const { parseArgs } = require('node:util');
 
 const { startEmulator } = require('../emulator/server');
 const { N8n, ROOT, buildAndPack } = require('../scripts/n8n-harness');
-const { flowellaParameters, nodeId, rowsToFlowella, workflowId, TRIGGER } = require('../scripts/n8n-workflows');
+const { flowellaParameters, nodeId, rowsToFlowella, workflowId } = require('../scripts/n8n-workflows');
 const { DEFAULT_VERSION } = require('../scripts/install-n8n');
 
 const KEY = 'flo_bench_key_0123456789';

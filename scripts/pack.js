@@ -13,14 +13,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs, promisify } = require('node:util');
 
-const ROOT = path.resolve(__dirname, '..');
+const { npmChildEnv } = require('./install-n8n');
 
-// Child npm processes must not inherit `npm run`'s own config (e.g. npm_config_dry_run).
-function cleanEnv() {
-	const env = { ...process.env };
-	for (const key of Object.keys(env)) if (/^npm_(config_(dry_run|json|silent|loglevel)|lifecycle_)/i.test(key)) delete env[key];
-	return env;
-}
+const ROOT = path.resolve(__dirname, '..');
 
 /** What n8n needs from the tarball: every file the "n8n" attribute names, its codex and icons. */
 function requiredFiles(manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))) {
@@ -58,7 +53,7 @@ async function build(log) {
 	const started = Date.now();
 	log('[pack] npm run build');
 	await new Promise((resolve, reject) => {
-		const child = spawn('npm', ['run', 'build', '--silent'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
+		const child = spawn('npm', ['run', 'build', '--silent'], { cwd: ROOT, env: npmChildEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
 		child.on('error', reject);
 		child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build exited ${code}`))));
 	});
@@ -72,7 +67,7 @@ async function pack({ outDir = path.join(ROOT, '.e2e', 'pack'), log = (line) => 
 	fs.mkdirSync(outDir, { recursive: true });
 	const { stdout } = await promisify(execFile)('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], {
 		cwd: ROOT,
-		env: cleanEnv(),
+		env: npmChildEnv(),
 		maxBuffer: 16 * 1024 * 1024,
 	});
 	const [info] = JSON.parse(stdout);

@@ -17,15 +17,10 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
+const { npmChildEnv } = require('./install-n8n');
+
 const ROOT = path.resolve(__dirname, '..');
 const log = (line) => process.stderr.write(`[fresh] ${line}\n`);
-
-/** A shell's environment, not `npm run`'s: no npm_config_*, npm_package_*, npm_lifecycle_*. */
-function newcomerEnv(extra) {
-	const env = {};
-	for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
-	return { ...env, ...extra };
-}
 
 function spawnIn(cwd, args, env, logFile) {
 	const out = fs.openSync(logFile, 'a');
@@ -101,7 +96,8 @@ async function main() {
 	const clone = path.join(work, 'n8n-nodes-flowella');
 	const logs = path.join(work, 'logs');
 	fs.mkdirSync(logs);
-	const env = newcomerEnv({ FLOWELLA_N8N_CACHE: path.join(work, 'n8n-cache') });
+	// A shell's environment, not `npm run`'s: none of npm's per-run settings.
+	const env = { ...npmChildEnv(), FLOWELLA_N8N_CACHE: path.join(work, 'n8n-cache') };
 	const times = {};
 	let failed = false;
 	try {

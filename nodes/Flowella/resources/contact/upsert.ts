@@ -105,7 +105,7 @@ const FIELD_LABELS: Record<FieldProblem['field'], string> = {
 };
 
 /** Options → Default Country Code of one item, without a leading +; empty when not set. */
-export function readDefaultCountryCode(ctx: IExecuteFunctions, itemIndex: number): string {
+function readDefaultCountryCode(ctx: IExecuteFunctions, itemIndex: number): string {
 	const code = String(readOption(ctx, 'defaultCountryCode', itemIndex, '') ?? '')
 		.trim()
 		.replace(/^\+/, '');
