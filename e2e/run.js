@@ -3,8 +3,10 @@
 // `npm run test:e2e`: installs (or reuses) the selected n8n versions, builds and packs the
 // package once, then runs the end-to-end suite with Node's test runner (spec reporter).
 // FLOWELLA_E2E_N8N=2.40.7,1.123.81 picks the n8n versions (default: all pinned ones);
+// FLOWELLA_E2E_FILES=trigger,agent runs only the suites whose file names contain those words;
 // FLOWELLA_E2E_KEEP=1 keeps the n8n user folders under .e2e/runs/ for a look.
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const { buildAndPack, ensureN8nWithProgress } = require('../scripts/n8n-harness');
@@ -21,7 +23,13 @@ async function main() {
 	const tgz = await buildAndPack({ log });
 	log(`[e2e] ready in ${((Date.now() - started) / 1000).toFixed(1)} s; running the suite`);
 
-	const files = [path.join(__dirname, 'flowella.e2e.test.js'), ...extraSuites()];
+	const only = (process.env.FLOWELLA_E2E_FILES ?? '').split(',').filter(Boolean);
+	// Every suite beside this file, in name order: a new one is picked up without touching this runner.
+	const files = fs
+		.readdirSync(__dirname)
+		.filter((name) => name.endsWith('.e2e.test.js') && (only.length === 0 || only.some((part) => name.includes(part))))
+		.sort()
+		.map((name) => path.join(__dirname, name));
 	const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
 		stdio: ['ignore', 'inherit', 'inherit'],
 		env: { ...process.env, FLOWELLA_E2E_TGZ: tgz, FLOWELLA_E2E_N8N: versions.join(',') },
@@ -33,11 +41,6 @@ async function main() {
 		log(`[e2e] total wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
 		process.exit(code ?? (signal ? 1 : 0));
 	});
-}
-
-/** The editor tour needs Chromium; without it that suite reports itself skipped. */
-function extraSuites() {
-	return [path.join(__dirname, 'editor.e2e.test.js')].filter((file) => require('node:fs').existsSync(file));
 }
 
 main().catch((error) => {
