@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs, promisify } = require('node:util');
 
-const { npmChildEnv } = require('./install-n8n');
+const { lock, npmChildEnv } = require('./install-n8n');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -60,23 +60,34 @@ async function build(log) {
 	log(`[pack] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Builds, packs into `outDir` and checks the file list; returns the tarball's path and its files. */
+/**
+ * Builds, packs into `outDir` and checks the file list; returns the tarball's path and its files.
+ * Build and pack hold a lock, and the tarball is renamed into place, so two suites running at
+ * once never see a half-cleaned dist/ or a half-written tarball.
+ */
 async function pack({ outDir = path.join(ROOT, '.e2e', 'pack'), log = (line) => process.stderr.write(`${line}\n`), skipBuild = false } = {}) {
-	if (!skipBuild) await build(log);
-	fs.rmSync(outDir, { recursive: true, force: true });
 	fs.mkdirSync(outDir, { recursive: true });
-	const { stdout } = await promisify(execFile)('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], {
-		cwd: ROOT,
-		env: npmChildEnv(),
-		maxBuffer: 16 * 1024 * 1024,
-	});
-	const [info] = JSON.parse(stdout);
-	const files = info.files.map((file) => file.path).sort();
-	const problems = checkFileList(files);
-	if (problems.length > 0) throw new Error(`the packed tarball is not what n8n needs:\n  ${problems.join('\n  ')}`);
-	const tgz = path.join(outDir, info.filename);
-	log(`[pack] ${path.relative(process.cwd(), tgz)} (${info.entryCount} files, ${(info.size / 1024).toFixed(1)} kB), file list checked`);
-	return { tgz, files };
+	const release = await lock(path.join(outDir, '.lock'), log);
+	const scratch = fs.mkdtempSync(path.join(outDir, '.packing-'));
+	try {
+		if (!skipBuild) await build(log);
+		const { stdout } = await promisify(execFile)('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], {
+			cwd: ROOT,
+			env: npmChildEnv(),
+			maxBuffer: 16 * 1024 * 1024,
+		});
+		const [info] = JSON.parse(stdout);
+		const files = info.files.map((file) => file.path).sort();
+		const problems = checkFileList(files);
+		if (problems.length > 0) throw new Error(`the packed tarball is not what n8n needs:\n  ${problems.join('\n  ')}`);
+		const tgz = path.join(outDir, info.filename);
+		fs.renameSync(path.join(scratch, info.filename), tgz);
+		log(`[pack] ${path.relative(process.cwd(), tgz)} (${info.entryCount} files, ${(info.size / 1024).toFixed(1)} kB), file list checked`);
+		return { tgz, files };
+	} finally {
+		fs.rmSync(scratch, { recursive: true, force: true });
+		release();
+	}
 }
 
 module.exports = { pack, checkFileList, requiredFiles };
