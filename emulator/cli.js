@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Starts the Flowella API emulator for people: `npm run emulator -- --port 4010 --latency 50 --rate 20`.
+// Sending knobs: --no-billing (402 on sends), --window-hours 24 (Meta's 24-hour rule), --job-speedup 3600.
 const { parseArgs } = require('node:util');
 const { startEmulator } = require('./server');
 
@@ -15,6 +16,9 @@ async function main() {
 			rate: { type: 'string' },
 			burst: { type: 'string' },
 			'retry-after': { type: 'string', default: 'seconds' },
+			'no-billing': { type: 'boolean', default: false },
+			'window-hours': { type: 'string' },
+			'job-speedup': { type: 'string', default: '3600' },
 		},
 	});
 	const rate = values.rate ? Number(values.rate) : undefined;
@@ -23,11 +27,15 @@ async function main() {
 		apiKeys: values.key?.length ? values.key : [DEMO_KEY],
 		latencyMs: Number(values.latency),
 		rateLimit: rate ? { ratePerSec: rate, burst: Number(values.burst ?? rate), retryAfter: values['retry-after'] } : null,
+		billing: !values['no-billing'],
+		freeFormWindowHours: values['window-hours'] ? Number(values['window-hours']) : null,
+		jobSpeedup: Number(values['job-speedup']),
 	});
 	process.stdout.write(
 		`Flowella emulator listening on ${emulator.url}\n` +
 			`API keys: ${[...emulator.apiKeys].join(', ')}\n` +
 			`Request log: ${emulator.url}/__emulator/requests  Contacts: ${emulator.url}/__emulator/contacts\n` +
+			`Sent: ${emulator.url}/__emulator/messages  Jobs: ${emulator.url}/__emulator/jobs  Opt-outs: ${emulator.url}/__emulator/opt-outs\n` +
 			'Ctrl-C stops it.\n',
 	);
 	const stop = () => emulator.close().then(() => process.exit(0));

@@ -5,6 +5,7 @@
 const http = require('node:http');
 
 const { analytics, listConversations, page, CONVERSATION_STATUSES, MESSAGE_STATUSES } = require('./reads');
+const sending = require('./sending');
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -19,8 +20,12 @@ const CONTACT_FIELDS = new Set(['phone', 'name', 'email', 'waId']);
  * }} Fault
  * @typedef {{
  *   apiKeys?: string[], organizationId?: string, latencyMs?: number | { min: number, max: number },
- *   rateLimit?: RateLimit | null, faults?: Fault[], randomFaults?: { probability: number, kinds: Fault[], seed?: number } | null
+ *   rateLimit?: RateLimit | null, faults?: Fault[], randomFaults?: { probability: number, kinds: Fault[], seed?: number } | null,
+ *   billing?: boolean, freeFormWindowHours?: number | null, jobSpeedup?: number
  * }} EmulatorOptions
+ * billing false: 402 on sends. freeFormWindowHours: Meta's 24-hour rule on free-form texts (null: off).
+ * jobSpeedup: how many times faster than real time a job's throttle and schedule run.
+ * @typedef {{ kind: 'message' | 'job' | 'optOut', seq: number, key: string, id: string }} HandledSend
  * @typedef {{ seq: number, at: number, method: string, path: string, query: Record<string, string>,
  *   authorization: string | undefined, body: unknown, status: number, answeredAt?: number, fault?: string }} RecordedRequest
  */
@@ -62,6 +67,14 @@ function validateContactBody(body) {
 }
 
 class FlowellaEmulator {
+	// The sending side's state, declared for its types and set by forgetSends().
+	/** @type {ReturnType<typeof sending.defaultChannels>} */ channels;
+	/** @type {ReturnType<typeof sending.defaultTemplates>} */ templates;
+	/** Bulk template jobs, oldest first, each with its recipients. @type {any[]} */ jobs;
+	/** Opt-outs by `${channelId} ${phone}`. @type {Map<string, any>} */ optOuts;
+	/** Every send that reached the handler and was accepted, in order. @type {HandledSend[]} */ handled;
+	/** @type {ReturnType<typeof sending.freshSendingIndex>} */ sendingIndex;
+
 	/** @param {EmulatorOptions} [options] */
 	constructor(options = {}) {
 		this.apiKeys = new Set(options.apiKeys ?? ['flo_test_key']);
@@ -75,6 +88,8 @@ class FlowellaEmulator {
 		/** Outbound and inbound messages, for analytics. @type {any[]} */
 		this.messages = [];
 		this.nextId = 1;
+		this.jobClock = new sending.JobClock(this);
+		this.forgetSends();
 		this.lastTimestamp = 0;
 		this.sockets = new Set();
 		this.inFlight = 0;
@@ -84,7 +99,9 @@ class FlowellaEmulator {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
-		this.configure({ latencyMs: 0, rateLimit: null, faults: [], randomFaults: null, ...options });
+		this.configure({ latencyMs: 0, rateLimit: null, faults: [], randomFaults: null, ...sending.SENDING_DEFAULTS, ...options });
+		/** What reset() returns the sending knobs to. */
+		this.sendingDefaults = { billing: this.billing, freeFormWindowHours: this.freeFormWindowHours, jobSpeedup: this.jobSpeedup };
 	}
 
 	/** Changes knobs while running; only the keys given change. @param {EmulatorOptions} knobs */
@@ -101,9 +118,20 @@ class FlowellaEmulator {
 			this.randomFaults = knobs.randomFaults ?? null;
 			this.random = seededRandom(this.randomFaults?.seed ?? 42);
 		}
+		if ('billing' in knobs) this.billing = knobs.billing !== false;
+		if ('freeFormWindowHours' in knobs) this.freeFormWindowHours = knobs.freeFormWindowHours ?? null;
+		if ('jobSpeedup' in knobs) {
+			const speedup = Number(knobs.jobSpeedup ?? sending.SENDING_DEFAULTS.jobSpeedup);
+			if (!(speedup > 0)) throw new Error('jobSpeedup must be a positive number');
+			this.jobSpeedup = speedup;
+		}
 	}
 
-	/** Forgets contacts and recorded requests; knobs stay. */
+	/**
+	 * Forgets contacts, recorded requests and everything sent; channels and templates go back to
+	 * the defaults, and so do billing, the 24-hour window and the job speedup (to the values the
+	 * emulator was created with). Other knobs stay.
+	 */
 	reset() {
 		this.requests = [];
 		this.contacts.clear();
@@ -111,6 +139,19 @@ class FlowellaEmulator {
 		this.messages = [];
 		this.nextId = 1;
 		this.maxInFlight = 0;
+		this.forgetSends();
+		this.configure(this.sendingDefaults);
+	}
+
+	/** The sending side's state: default channels and templates, no jobs, opt-outs or handled sends, no job timers. */
+	forgetSends() {
+		this.jobClock.clear();
+		this.channels = sending.defaultChannels();
+		this.templates = sending.defaultTemplates();
+		this.jobs = [];
+		this.optOuts = new Map();
+		this.handled = [];
+		this.sendingIndex = sending.freshSendingIndex();
 	}
 
 	get url() {
@@ -128,6 +169,7 @@ class FlowellaEmulator {
 	}
 
 	close() {
+		this.jobClock.clear();
 		for (const socket of this.sockets) socket.destroy();
 		return new Promise((resolve) => this.server.close(() => resolve(undefined)));
 	}
@@ -156,9 +198,25 @@ class FlowellaEmulator {
 		return { ok: false, waitMs: ((1 - this.tokens) / limit.ratePerSec) * 1000 };
 	}
 
-	/** The next queued fault that matches this request (by path and, if set, by the body's phone). */
+	/** Outbound messages to one phone, from Send Text and from jobs, oldest first. */
+	messagesTo(phone) {
+		return this.messages.filter((message) => message.direction === 'outbound' && message.to === phone);
+	}
+
+	/** Recipients messaged the same thing more than once: `{ phone, text | templateId, count }`. */
+	duplicates() {
+		return sending.findDuplicates(this);
+	}
+
+	/** Creates every remaining message of every job now (scheduled ones too). */
+	settleJobs() {
+		this.jobClock.settle();
+		return Promise.resolve();
+	}
+
+	/** The next queued fault that matches this request (by path and, if set, by the body's phone or message `to`). */
 	nextFault(path, body, method) {
-		const phone = body && typeof body === 'object' ? body.phone : undefined;
+		const phone = body && typeof body === 'object' ? (body.phone ?? body.to) : undefined;
 		const index = this.faults.findIndex(
 			(fault) =>
 				(!fault.path || fault.path === path) && (!fault.method || fault.method === method) && (!fault.phone || fault.phone === phone),
@@ -306,6 +364,13 @@ class FlowellaEmulator {
 		if (path === '/api/v1/contacts' && method === 'GET') return page([...this.contacts.values()], record.query);
 		if (path === '/api/v1/conversations' && method === 'GET') return listConversations(this.conversations, record.query);
 		if (path === '/api/v1/analytics' && method === 'GET') return analytics(this.messages, record.query);
+		if (path === '/api/v1/messages' && method === 'POST') return sending.sendText(this, record);
+		if (path === '/api/v1/opt-outs' && method === 'POST') return sending.setOptOut(this, record);
+		if (path === '/api/v1/templates/send' && method === 'POST') {
+			const answer = sending.sendTemplate(this, record);
+			if (answer.status === 200) this.jobClock.start(this.jobs[this.jobs.length - 1]);
+			return answer;
+		}
 		return { status: 404, body: { error: { code: 'NOT_FOUND', message: `No route for ${method} ${path}` } } };
 	}
 
@@ -334,10 +399,16 @@ class FlowellaEmulator {
 	/**
 	 * Adds generated data: `contacts` contacts, `conversations` conversations (statuses in turn,
 	 * each with a contact) and `messages` outbound messages (statuses in turn, one a minute back
-	 * from `messagesUntil`). Deterministic, so tests can count what they expect.
-	 * @param {{ contacts?: number, conversations?: number, messages?: number, messagesUntil?: string }} counts
+	 * from `messagesUntil`). Deterministic, so tests can count what they expect. `inbound` adds
+	 * messages from contacts (at `at`, default now), which open WhatsApp's 24-hour window.
+	 * @param {{ contacts?: number, conversations?: number, messages?: number, messagesUntil?: string,
+	 *   inbound?: { phone: string, at?: string, text?: string, whatsappChannelId?: string }[] }} counts
 	 */
-	seed({ contacts = 0, conversations = 0, messages = 0, messagesUntil = new Date().toISOString() } = {}) {
+	seed({ contacts = 0, conversations = 0, messages = 0, messagesUntil = new Date().toISOString(), inbound = [] } = {}) {
+		for (const message of inbound) {
+			const { problem } = sending.recordInbound(this, message);
+			if (problem) throw new Error(`seed inbound: ${problem}`);
+		}
 		const first = this.contacts.size;
 		for (let n = first; n < first + contacts; n++) {
 			this.upsert({ phone: `+3460${String(n).padStart(7, '0')}`, name: `Contact ${n}` });
@@ -376,14 +447,34 @@ class FlowellaEmulator {
 		const route = `${req.method} ${url.pathname}`;
 		if (route === 'GET /__emulator/requests') return reply(200, this.requests);
 		if (route === 'GET /__emulator/contacts') return reply(200, [...this.contacts.values()]);
-		if (route === 'GET /__emulator/stats') return reply(200, { requests: this.requests.length, maxInFlight: this.maxInFlight, contacts: this.contacts.size });
+		if (route === 'GET /__emulator/stats') {
+			const { requests, maxInFlight, contacts, messages, jobs, optOuts } = this;
+			return reply(200, { requests: requests.length, maxInFlight, contacts: contacts.size, messages: messages.length, jobs: jobs.length, optOuts: optOuts.size });
+		}
+		if (route === 'GET /__emulator/messages') return reply(200, this.messages);
+		if (route === 'GET /__emulator/jobs') return reply(200, this.jobs);
+		if (route === 'GET /__emulator/opt-outs') return reply(200, [...this.optOuts.values()]);
+		if (route === 'GET /__emulator/handled') return reply(200, this.handled);
+		if (route === 'GET /__emulator/duplicates') return reply(200, this.duplicates());
+		if (route === 'POST /__emulator/inbound') {
+			const { message, problem } = sending.recordInbound(this, body && typeof body === 'object' ? body : {});
+			return problem ? reply(400, { error: { code: 'VALIDATION_ERROR', message: problem } }) : reply(200, message);
+		}
+		if (route === 'POST /__emulator/settle-jobs') {
+			this.jobClock.settle();
+			return reply(200, { ok: true, jobs: this.jobs.length });
+		}
 		if (route === 'POST /__emulator/reset') {
 			this.reset();
 			return reply(200, { ok: true });
 		}
 		if (route === 'POST /__emulator/seed') return reply(200, this.seed(body && typeof body === 'object' ? body : {}));
 		if (route === 'POST /__emulator/config') {
-			this.configure(body && typeof body === 'object' ? body : {});
+			try {
+				this.configure(body && typeof body === 'object' ? body : {});
+			} catch (error) {
+				return reply(400, { error: { code: 'VALIDATION_ERROR', message: error.message } });
+			}
 			return reply(200, { ok: true });
 		}
 		return reply(404, { error: { code: 'NOT_FOUND', message: route } });

@@ -17,7 +17,7 @@ export class Flowella implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create or update WhatsApp contacts, list contacts and conversations, and read message stats in Flowella',
+		description: 'Send WhatsApp messages and bulk templates, create or update contacts, and read conversations and message stats in Flowella',
 		defaults: { name: 'Flowella' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

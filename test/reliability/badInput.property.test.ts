@@ -6,7 +6,7 @@ import fc from 'fast-check';
 
 import { startEmulator, validateContactBody } from '../../emulator/server';
 import type { FlowellaEmulator } from '../../emulator/server';
-import { normalizePhone } from '../../nodes/Flowella/resources/contact/phone';
+import { normalizePhone } from '../../nodes/Flowella/shared/phone';
 import { buildUpsertRequest } from '../../nodes/Flowella/resources/contact/upsertRequest';
 import type { UpsertInput } from '../../nodes/Flowella/resources/contact/upsertRequest';
 import { rowParameters, runFlowellaWorkflow } from '../engine/harness';

@@ -4,9 +4,11 @@ import type { FlowellaOperation } from '../shared/operation';
 import * as analytics from './analytics';
 import * as contact from './contact';
 import * as conversation from './conversation';
+import * as message from './message';
+import * as template from './template';
 
 /** Every resource and its operations: adding an operation is its file plus one line in its resource's index. */
-export const resources = { analytics, contact, conversation } satisfies Record<
+export const resources = { analytics, contact, conversation, message, template } satisfies Record<
 	string,
 	{ operations: Record<string, FlowellaOperation>; description: INodeProperties[] }
 >;
@@ -20,6 +22,8 @@ export const resourceProperty: INodeProperties = {
 		{ name: 'Analytics', value: 'analytics' },
 		{ name: 'Contact', value: 'contact' },
 		{ name: 'Conversation', value: 'conversation' },
+		{ name: 'Message', value: 'message' },
+		{ name: 'Template', value: 'template' },
 	],
 	default: 'contact',
 };

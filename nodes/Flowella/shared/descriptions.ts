@@ -49,8 +49,11 @@ export function returnAllAndLimit(show: Record<string, string[]>): INodeProperti
 	];
 }
 
-/** The Options collection of an operation: its own behaviour switches, then Parallel Requests and Timeout. */
-export function optionsCollection(show: Record<string, string[]>, own: INodeProperties[] = []): INodeProperties {
+/**
+ * The Options collection of an operation: its own behaviour switches, then Parallel Requests
+ * (not for an operation that sends one request for all items) and Timeout.
+ */
+export function optionsCollection(show: Record<string, string[]>, own: INodeProperties[] = [], { parallel = true } = {}): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
@@ -58,6 +61,6 @@ export function optionsCollection(show: Record<string, string[]>, own: INodeProp
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show },
-		options: [...own, parallelRequestsOption, timeoutOption],
+		options: [...own, ...(parallel ? [parallelRequestsOption] : []), timeoutOption],
 	};
 }

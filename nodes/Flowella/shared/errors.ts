@@ -8,14 +8,25 @@ export type RequestFailure =
 	| { kind: 'invalidResponse'; statusCode: number; problem: string }
 	| { kind: 'redirect'; statusCode: number; location?: string };
 
+/** Flowella's answer to a request it refused (a 4xx other than 429). */
+export interface Refusal {
+	statusCode: number;
+	code?: string;
+	message?: string;
+}
+
+/** The operation's own advice for a refusal, where it knows better (e.g. a 404 for an unknown channel). */
+export type RefusalAdvice = (refusal: Refusal) => string | undefined;
+
 export interface FailureContext {
 	itemIndex: number;
 	attempts: number;
 	retryOnFail: boolean;
 	/** Whether the request is safe to repeat: the advice on an unknown outcome depends on it. */
 	idempotent: boolean;
-	/** The operation's own advice for a status, where it knows better (e.g. a 404 for an unknown channel). */
-	advice?: Partial<Record<number, string>>;
+	/** What a request that is not safe to repeat sends, in words: "message", "bulk send job". */
+	sends?: string;
+	advice?: RefusalAdvice;
 }
 
 // Errors that come before a single byte of the request is sent: nothing reached Flowella.
@@ -39,11 +50,30 @@ export function certainlyNotReceived(failure: RequestFailure): boolean {
 	return failure.kind === 'network' && NEVER_CONNECTED.has(failure.code);
 }
 
+/** Whether Flowella may have acted on a request that failed: it may have been stored, yet the answer was lost. */
+export function outcomeUnknown(failure: RequestFailure): boolean {
+	if (failure.kind === 'http') return failure.statusCode >= 500;
+	if (failure.kind === 'network') return !NEVER_CONNECTED.has(failure.code);
+	return failure.kind === 'invalidResponse';
+}
+
+// Errors of items whose request, not safe to repeat, may have been sent: n8n's re-run must not send them again.
+const maybeSentErrors = new WeakSet<object>();
+
+export function markMaybeSent<T extends object>(error: T): T {
+	maybeSentErrors.add(error);
+	return error;
+}
+
+export function mayHaveBeenSent(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && maybeSentErrors.has(error);
+}
+
 /** What to do when Flowella may have acted on the request: repeat it if that is safe, else check first. */
 function unknownOutcome(context: FailureContext): string {
 	return context.idempotent
 		? `Flowella may or may not have received it; sending it again is safe. ${retryAdvice(context)}`
-		: 'Flowella may have received it: check in Flowella before sending it again. It was not retried, so it cannot arrive twice.';
+		: `The ${context.sends ?? 'request'} may have been sent: check in Flowella before sending it again. It was not retried, so it cannot arrive twice.`;
 }
 
 const ADVICE_BY_STATUS: Record<number, string> = {
@@ -75,7 +105,7 @@ function describe(failure: RequestFailure, context: FailureContext): { message: 
 			}
 			return {
 				message: head,
-				description: context.advice?.[failure.statusCode] ?? ADVICE_BY_STATUS[failure.statusCode] ?? 'Flowella refused the request.',
+				description: context.advice?.(failure) ?? ADVICE_BY_STATUS[failure.statusCode] ?? 'Flowella refused the request.',
 			};
 		}
 		case 'network':
@@ -115,7 +145,11 @@ export function isRetryable(failure: RequestFailure, idempotent: boolean): boole
 
 export function flowellaApiError(node: INode, failure: RequestFailure, context: FailureContext): NodeApiError {
 	const { message, description } = describe(failure, context);
-	const fullMessage = `${message} [item ${context.itemIndex}]`;
+	const maybeSent = !context.idempotent && outcomeUnknown(failure);
+	// Said in the message too: an AI agent calling the node as a tool sees only the message.
+	const fullMessage = maybeSent
+		? `${message}; the ${context.sends ?? 'request'} may have been sent, so it was not retried [item ${context.itemIndex}]`
+		: `${message} [item ${context.itemIndex}]`;
 	// Only plain fields: `code` is renamed because n8n swaps a message for its own generic text
 	// when it sees a network error code there.
 	const response: JsonObject = { kind: failure.kind, attempts: context.attempts };
@@ -129,5 +163,5 @@ export function flowellaApiError(node: INode, failure: RequestFailure, context: 
 	});
 	// n8n also rewrites messages that merely mention a network code; ours already say what happened.
 	error.message = fullMessage;
-	return error;
+	return maybeSent ? markMaybeSent(error) : error;
 }

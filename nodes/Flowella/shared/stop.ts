@@ -1,17 +1,24 @@
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { markMaybeSent } from './errors';
+
 /**
  * What to say about an item the node stopped before finishing; `sent` when a request for it went
  * out, `idempotent` when sending that request again does no harm.
  */
-export function stoppedItemText(itemIndex: number, sent: boolean, idempotent = true): { message: string; description: string } {
+export function stoppedItemText(
+	itemIndex: number,
+	sent: boolean,
+	idempotent = true,
+	sends = 'request',
+): { message: string; description: string } {
 	return sent
 		? {
 				message: `The execution was stopped while item ${itemIndex} was being sent to Flowella [item ${itemIndex}]`,
 				description: idempotent
 					? 'Flowella may or may not have received it; sending it again is safe.'
-					: 'Flowella may have received it: check in Flowella before sending it again.',
+					: `The ${sends} may have been sent: check in Flowella before sending it again.`,
 			}
 		: {
 				message: `The execution was stopped before item ${itemIndex} was sent to Flowella [item ${itemIndex}]`,
@@ -24,9 +31,10 @@ export function stoppedItemText(itemIndex: number, sent: boolean, idempotent = t
  * workflow timed out, or another item already failed the node for good.
  */
 export class ItemStoppedError extends NodeOperationError {
-	constructor(node: INode, itemIndex: number, sent: boolean, idempotent = true) {
-		const { message, description } = stoppedItemText(itemIndex, sent, idempotent);
+	constructor(node: INode, itemIndex: number, sent: boolean, idempotent = true, sends?: string) {
+		const { message, description } = stoppedItemText(itemIndex, sent, idempotent, sends);
 		super(node, message, { itemIndex, description });
+		if (sent && !idempotent) markMaybeSent(this);
 	}
 }
 

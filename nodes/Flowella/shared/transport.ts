@@ -8,7 +8,7 @@ import type {
 
 import type { Clock } from './clock';
 import { realClock } from './clock';
-import type { RequestFailure } from './errors';
+import type { RefusalAdvice, RequestFailure } from './errors';
 import { flowellaApiError, isRetryable } from './errors';
 import type { RequestPacer } from './pacer';
 import type { RetryPolicy } from './retry';
@@ -43,8 +43,10 @@ export interface FlowellaRequest {
 	 * retried only when it certainly did not reach Flowella.
 	 */
 	idempotent: boolean;
-	/** The operation's own advice for a refusal, by status. */
-	advice?: Partial<Record<number, string>>;
+	/** What a request that is not safe to repeat sends, for its errors: "message", "bulk send job". */
+	sends?: string;
+	/** The operation's own advice for a refusal. */
+	advice?: RefusalAdvice;
 	/** When it aborts, no new attempt starts and any wait ends at once (Stop, a timeout, the node failing). */
 	signal?: AbortSignal;
 }
@@ -156,7 +158,7 @@ export async function flowellaRequest(
 ): Promise<unknown> {
 	const { retry, pacer, clock = realClock } = connection;
 	const { signal, idempotent } = request;
-	const stopped = (sent: boolean) => new ItemStoppedError(ctx.getNode(), request.itemIndex, sent, idempotent);
+	const stopped = (sent: boolean) => new ItemStoppedError(ctx.getNode(), request.itemIndex, sent, idempotent, request.sends);
 	for (let attempt = 1; ; attempt++) {
 		if (signal?.aborted) throw stopped(attempt > 1);
 		const startedAt = await pacer.acquire(signal);
@@ -185,6 +187,7 @@ export async function flowellaRequest(
 				attempts: attempt,
 				retryOnFail: retry.maxAttempts > 1,
 				idempotent,
+				sends: request.sends,
 				advice: request.advice,
 			});
 		}

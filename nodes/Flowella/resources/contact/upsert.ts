@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { FlowellaClient } from '../../shared/client';
 import { optionsCollection } from '../../shared/descriptions';
@@ -7,8 +6,8 @@ import { invalidField } from '../../shared/itemErrors';
 import type { ItemOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
 import { readOption, readTimeout } from '../../shared/options';
+import { defaultCountryCodeOption, phoneDescription, readDefaultCountryCode } from '../../shared/phoneFields';
 import { contactRowProblem } from './contactRow';
-import { isValidCountryCode } from './phone';
 import type { EmptyValues, FieldProblem } from './upsertRequest';
 import { buildUpsertRequest } from './upsertRequest';
 
@@ -29,8 +28,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '+34612345678',
-		description:
-			'Phone number in international format; Flowella matches contacts by it. Spacing is removed, a leading 00 becomes + and (0) after the country code is dropped; a number that does not fit its country is refused.',
+		description: phoneDescription('Phone number in international format; Flowella matches contacts by it.'),
 		displayOptions: showFor('contact', 'upsert'),
 	},
 	{
@@ -66,15 +64,7 @@ export const description: INodeProperties[] = [
 		],
 	},
 	optionsCollection({ resource: ['contact'], operation: ['upsert'] }, [
-		{
-			displayName: 'Default Country Code',
-			name: 'defaultCountryCode',
-			type: 'string',
-			default: '',
-			placeholder: '34',
-			description:
-				'Country calling code (digits only) for phone numbers written without + or 00. Its trunk prefix (0 in most countries) is dropped; digits that already start with the code are kept when too long to be national.',
-		},
+		defaultCountryCodeOption,
 		{
 			displayName: 'Empty Values',
 			name: 'emptyValues',
@@ -104,21 +94,6 @@ const FIELD_LABELS: Record<FieldProblem['field'], string> = {
 	waId: 'WhatsApp ID',
 };
 
-/** Options → Default Country Code of one item, without a leading +; empty when not set. */
-function readDefaultCountryCode(ctx: IExecuteFunctions, itemIndex: number): string {
-	const code = String(readOption(ctx, 'defaultCountryCode', itemIndex, '') ?? '')
-		.trim()
-		.replace(/^\+/, '');
-	if (code !== '' && !isValidCountryCode(code)) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Invalid Default Country Code "${code}" [item ${itemIndex}]: it is not a country calling code; use its digits, such as 34 for Spain or 1 for the US`,
-			{ itemIndex },
-		);
-	}
-	return code;
-}
-
 /** Contact → Create or Update: one POST /api/v1/contacts per item, safe to repeat (the phone is the key). */
 export async function execute(
 	this: IExecuteFunctions,
@@ -136,7 +111,7 @@ export async function execute(
 	if (!request.ok) throw invalidField(this, FIELD_LABELS[request.field], request.value, request.reason, itemIndex);
 	// n8n's re-run (Retry On Fail) gets the answer of an earlier try instead of sending again.
 	const remembered = client.memo?.recall(itemIndex, request.body);
-	if (remembered) return remembered;
+	if (remembered?.kind === 'answered') return remembered.row;
 	const row = (await client.request({
 		method: 'POST',
 		path: '/api/v1/contacts',

@@ -1,4 +1,4 @@
-import { normalizePhone } from './phone';
+import { normalizePhone } from '../../shared/phone';
 
 /** Body of POST /api/v1/contacts, exactly as Flowella's contract defines it. */
 export interface UpsertContactBody {

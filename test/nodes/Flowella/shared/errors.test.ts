@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 
 import type { RequestFailure } from '../../../../nodes/Flowella/shared/errors';
-import { certainlyNotReceived, flowellaApiError, isRetryable } from '../../../../nodes/Flowella/shared/errors';
+import { certainlyNotReceived, flowellaApiError, isRetryable, mayHaveBeenSent } from '../../../../nodes/Flowella/shared/errors';
 
 const node = { id: '1', name: 'Flowella', type: 'flowella', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
 
@@ -41,8 +41,8 @@ describe('what an error says when the outcome is unknown', () => {
 
 	it('for a request that is not safe to repeat: it may have been sent, check before sending again', () => {
 		const error = flowellaApiError(node, { kind: 'http', statusCode: 503 }, { ...context, idempotent: false });
-		expect(error.message).toBe('Flowella answered 503 without an error code (Flowella server error) [item 3]');
-		expect(error.description).toMatch(/may have received it: check in Flowella before sending it again/);
+		expect(error.message).toBe('Flowella answered 503 without an error code (Flowella server error); the request may have been sent, so it was not retried [item 3]');
+		expect(error.description).toMatch(/may have been sent: check in Flowella before sending it again/);
 	});
 
 	it('for one that is safe to repeat: sending it again is safe', () => {
@@ -55,9 +55,28 @@ describe('what an error says when the outcome is unknown', () => {
 		expect(error.description).toMatch(/the request did not reach Flowella/);
 	});
 
-	it("uses the operation's own advice for a status where it has one", () => {
-		const advice = { 404: 'Check the WhatsApp Channel ID.' };
+	it("uses the operation's own advice for a refusal where it has one, else the generic one", () => {
+		const advice = ({ statusCode }: { statusCode: number }) => (statusCode === 404 ? 'Check the WhatsApp Channel ID.' : undefined);
 		const error = flowellaApiError(node, { kind: 'http', statusCode: 404, code: 'NOT_FOUND' }, { ...context, idempotent: false, advice });
 		expect(error.description).toBe('Check the WhatsApp Channel ID.');
+		const other = flowellaApiError(node, { kind: 'http', statusCode: 401, code: 'UNAUTHORIZED' }, { ...context, idempotent: false, advice });
+		expect(other.description).toMatch(/API key/);
+	});
+
+	it.each([
+		[{ kind: 'http', statusCode: 502 } as const, true],
+		[{ kind: 'network', code: 'ECONNRESET', message: 'socket hang up' } as const, true],
+		[{ kind: 'network', code: 'ETIMEDOUT', message: 'timeout' } as const, true],
+		[{ kind: 'invalidResponse', statusCode: 200, problem: 'not JSON' } as const, true],
+		[{ kind: 'network', code: 'ECONNREFUSED', message: 'refused' } as const, false],
+		[{ kind: 'http', statusCode: 429 } as const, false],
+		[{ kind: 'http', statusCode: 400, code: 'VALIDATION_ERROR' } as const, false],
+	])('a message that failed with %j may have been sent: %s (said in the message, marked for re-runs)', (failure, maybe) => {
+		const error = flowellaApiError(node, failure, { ...context, idempotent: false, sends: 'message' });
+		expect(mayHaveBeenSent(error)).toBe(maybe);
+		expect(/the message may have been sent, so it was not retried/.test(error.message)).toBe(maybe);
+		if (maybe) expect(error.description).toMatch(/The message may have been sent: check in Flowella before sending it again/);
+		// The same failure of a request that is safe to repeat is never "maybe sent".
+		expect(mayHaveBeenSent(flowellaApiError(node, failure, { ...context, idempotent: true }))).toBe(false);
 	});
 });

@@ -1,5 +1,5 @@
-import { CALLING_CODE_TABLE } from '../../../../../nodes/Flowella/resources/contact/callingCodes';
-import { isValidCountryCode, normalizePhone } from '../../../../../nodes/Flowella/resources/contact/phone';
+import { CALLING_CODE_TABLE } from '../../../../nodes/Flowella/shared/callingCodes';
+import { isValidCountryCode, normalizePhone } from '../../../../nodes/Flowella/shared/phone';
 
 describe('normalizePhone', () => {
 	// Values as they arrive from Google Sheets, Typeform, CSV imports and hand-typed forms.

@@ -1,0 +1,117 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { FlowellaClient } from '../../shared/client';
+import { optionsCollection } from '../../shared/descriptions';
+import { channelIdOption, readRequiredId } from '../../shared/ids';
+import { invalidField } from '../../shared/itemErrors';
+import type { ItemOperation } from '../../shared/operation';
+import { showFor } from '../../shared/operation';
+import { readTimeout } from '../../shared/options';
+import { defaultCountryCodeOption, phoneDescription, readPhone } from '../../shared/phoneFields';
+import { sendingAdvice } from '../../shared/sendingAdvice';
+
+export const kind = 'item';
+
+export const option: ItemOperation['option'] = {
+	name: 'Opt Out',
+	value: 'optOut',
+	description: 'Stop WhatsApp messages to a contact on one channel (an opt-out cannot be cleared through the API)',
+	action: 'Opt out a contact',
+};
+
+// Flowella's limit for an opt-out's reason.
+const REASON_MAX_LENGTH = 500;
+
+const show = showFor('contact', 'optOut');
+
+export const description: INodeProperties[] = [
+	{
+		...channelIdOption,
+		required: true,
+		description: "ID of the WhatsApp channel the contact opts out of, as shown in the channel's settings in Flowella",
+		displayOptions: show,
+	},
+	{
+		displayName: 'Phone',
+		name: 'phone',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '+34612345678',
+		description: phoneDescription("The contact's phone number in international format."),
+		displayOptions: show,
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Reason',
+				name: 'reason',
+				type: 'string',
+				default: '',
+				description: 'Why the contact opted out, up to 500 characters, kept with the opt-out in Flowella',
+			},
+		],
+	},
+	optionsCollection({ resource: ['contact'], operation: ['optOut'] }, [defaultCountryCodeOption]),
+];
+
+interface OptOutBody {
+	action: 'set';
+	whatsappChannelId: string;
+	phone: string;
+	reason?: string;
+}
+
+function readReason(ctx: IExecuteFunctions, itemIndex: number): string | undefined {
+	const value = ctx.getNodeParameter('additionalFields.reason', itemIndex, '');
+	if (value === undefined || value === null) return undefined;
+	const reason = typeof value === 'number' ? String(value) : value;
+	if (typeof reason !== 'string') throw invalidField(ctx, 'Reason', value, 'must be text', itemIndex);
+	const text = reason.trim();
+	if (text.length > REASON_MAX_LENGTH) {
+		throw invalidField(ctx, 'Reason', value, `is ${text.length} characters long; Flowella accepts at most ${REASON_MAX_LENGTH}`, itemIndex);
+	}
+	return text === '' ? undefined : text;
+}
+
+function optOutProblem(body: unknown): string | undefined {
+	const state = body as { active?: unknown } | null;
+	return typeof state === 'object' && state !== null && typeof state.active === 'boolean' ? undefined : 'it has no opt-out state';
+}
+
+/** Contact → Opt Out: one POST /api/v1/opt-outs per item (`action: "set"`); setting it twice is the same state, so it is retried like an upsert. */
+export async function execute(
+	this: IExecuteFunctions,
+	client: FlowellaClient,
+	itemIndex: number,
+	signal: AbortSignal,
+): Promise<IDataObject> {
+	const body: OptOutBody = {
+		action: 'set',
+		whatsappChannelId: readRequiredId(this, 'whatsappChannelId', 'WhatsApp Channel ID', itemIndex),
+		phone: readPhone(this, 'phone', 'Phone', itemIndex),
+	};
+	const reason = readReason(this, itemIndex);
+	if (reason) body.reason = reason;
+	const remembered = client.memo?.recall(itemIndex, body);
+	if (remembered?.kind === 'answered') return remembered.row;
+	const state = (await client.request({
+		method: 'POST',
+		path: '/api/v1/opt-outs',
+		body,
+		idempotent: true,
+		advice: sendingAdvice,
+		itemIndex,
+		signal,
+		timeoutMs: readTimeout(this, itemIndex),
+		validate: optOutProblem,
+	})) as IDataObject;
+	client.memo?.remember(itemIndex, body, state);
+	return state;
+}

@@ -1,0 +1,5 @@
+import { resourceDescription } from '../../shared/operation';
+import * as send from './send';
+
+export const operations = { send };
+export const description = resourceDescription('template', operations, 'send');

@@ -1,0 +1,222 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type { FlowellaClient } from '../../shared/client';
+import { optionsCollection } from '../../shared/descriptions';
+import { failedItem } from '../../shared/failedItem';
+import { channelIdOption } from '../../shared/ids';
+import { asNodeError } from '../../shared/itemErrors';
+import type { BatchOperation } from '../../shared/operation';
+import { showFor } from '../../shared/operation';
+import { readTimeout } from '../../shared/options';
+import { defaultCountryCodeOption, phoneDescription } from '../../shared/phoneFields';
+import { sendAtMostOnce } from '../../shared/sendAtMostOnce';
+import { sendingAdvice } from '../../shared/sendingAdvice';
+import type { TemplateRecipient } from './recipient';
+import { readRecipientItem } from './recipient';
+
+export const kind = 'batch';
+
+export const option: BatchOperation['option'] = {
+	name: 'Send to Many',
+	value: 'send',
+	description: 'Send an approved WhatsApp template to every input item in one bulk job, paced by Flowella',
+	action: 'Send a template to many recipients',
+};
+
+// Flowella's cap on the recipients of one bulk job.
+export const MAX_RECIPIENTS_PER_JOB = 50_000;
+
+const show = showFor('template', 'send');
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Template ID',
+		name: 'templateId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'clxxxxxxxxxxxxxxxxxxxxxxxx',
+		description:
+			"ID of the approved template, as shown on the template's page in Flowella (the API cannot list templates). A numeric Meta template ID also needs Template WABA ID under Options.",
+		displayOptions: show,
+	},
+	{
+		...channelIdOption,
+		required: true,
+		description: "ID of the WhatsApp channel to send from, as shown in the channel's settings in Flowella",
+		displayOptions: show,
+	},
+	{
+		displayName: 'Phone',
+		name: 'phone',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '+34612345678',
+		description: phoneDescription("The recipient's phone number in international format; each input item is one recipient."),
+		displayOptions: show,
+	},
+	{
+		displayName: 'Body Parameters',
+		name: 'bodyParameters',
+		type: 'fixedCollection',
+		placeholder: 'Add Parameter',
+		default: {},
+		typeOptions: { multipleValues: true, sortable: true },
+		description: "Values for the template's body placeholders {{1}}, {{2}}, … in this order, usually expressions that read them from the item",
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Parameter',
+				name: 'parameter',
+				values: [
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description: 'Text that replaces this placeholder for the item',
+					},
+				],
+			},
+		],
+	},
+	optionsCollection(
+		{ resource: ['template'], operation: ['send'] },
+		[
+			{
+				displayName: 'Button Parameters',
+				name: 'buttonParameters',
+				type: 'json',
+				default: '[]',
+				description: "The recipient's button parameters, a JSON array of objects as the template's buttons need them",
+			},
+			{
+				displayName: 'Contact ID',
+				name: 'contactId',
+				type: 'string',
+				default: '',
+				description: "ID of the recipient's contact in Flowella, when known",
+			},
+			defaultCountryCodeOption,
+			{
+				displayName: 'Header Media',
+				name: 'headerMedia',
+				type: 'json',
+				default: '{}',
+				description: 'Media for a template whose header is an image, video or document, a JSON object as Flowella expects it',
+			},
+			{
+				displayName: 'Scheduled At',
+				name: 'scheduledAt',
+				type: 'dateTime',
+				default: '',
+				description: "When Flowella starts sending; empty sends now. A date and time without a zone is in the workflow's timezone.",
+			},
+			{
+				displayName: 'Template WABA ID',
+				name: 'templateWabaId',
+				type: 'string',
+				default: '',
+				description: 'WhatsApp Business Account ID of the template; required when Template ID is a numeric Meta template ID',
+			},
+			{
+				displayName: 'Throttle Per Hour',
+				name: 'throttlePerHour',
+				type: 'number',
+				default: 1000,
+				typeOptions: { minValue: 1, maxValue: 100000 },
+				description: 'Most messages Flowella sends per hour for this job (1 to 100,000); it paces delivery itself',
+			},
+		],
+		{ parallel: false },
+	),
+];
+
+interface Job {
+	/** The job-level fields, the same for every recipient of the job. */
+	fields: IDataObject;
+	recipients: TemplateRecipient[];
+	itemIndexes: number[];
+}
+
+/** Valid items grouped by their job-level values, in the order each group first appears; split beyond Flowella's cap. */
+function groupIntoJobs(valid: Array<{ itemIndex: number; jobKey: string; fields: IDataObject; recipient: TemplateRecipient }>): Job[] {
+	const groups = new Map<string, Job[]>();
+	for (const item of valid) {
+		const jobs = groups.get(item.jobKey) ?? [];
+		let job = jobs[jobs.length - 1];
+		if (!job || job.recipients.length >= MAX_RECIPIENTS_PER_JOB) {
+			job = { fields: item.fields, recipients: [], itemIndexes: [] };
+			jobs.push(job);
+		}
+		job.recipients.push(item.recipient);
+		job.itemIndexes.push(item.itemIndex);
+		groups.set(item.jobKey, jobs);
+	}
+	return [...groups.values()].flat().sort((a, b) => a.itemIndexes[0] - b.itemIndexes[0]);
+}
+
+function jobProblem(body: unknown): string | undefined {
+	const job = body as { id?: unknown } | null;
+	return typeof job === 'object' && job !== null && typeof job.id === 'string' ? undefined : 'it has no job id';
+}
+
+function itemRange(itemIndexes: number[]): string {
+	const first = itemIndexes[0];
+	const last = itemIndexes[itemIndexes.length - 1];
+	return first === last ? `item ${first}` : `items ${first}–${last}`;
+}
+
+/**
+ * Template → Send to Many: every valid input item becomes a recipient of one bulk job (POST
+ * /api/v1/templates/send); items whose job-level values differ go into jobs of their own. All
+ * items are checked before anything is sent. A job is never sent twice: not retried once it may
+ * have reached Flowella, and not sent again by n8n's re-run. One output item per job, paired
+ * with all its input items.
+ */
+export async function execute(this: IExecuteFunctions, client: FlowellaClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const continueOnFail = this.continueOnFail();
+	const timeZone = this.getTimezone();
+	const output: Array<{ order: number; item: INodeExecutionData }> = [];
+	const valid = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			valid.push({ itemIndex, ...readRecipientItem(this, itemIndex, timeZone) });
+		} catch (error) {
+			// Stop Workflow: one bad item stops the node before anything is sent.
+			if (!continueOnFail) throw asNodeError(this, error, itemIndex);
+			output.push({ order: itemIndex, item: failedItem(asNodeError(this, error, itemIndex), itemIndex) });
+		}
+	}
+
+	for (const job of groupIntoJobs(valid)) {
+		const first = job.itemIndexes[0];
+		const pairedItem = job.itemIndexes.map((item) => ({ item }));
+		const body = { ...job.fields, recipients: job.recipients };
+		try {
+			const answer = await sendAtMostOnce(this, client, { itemIndex: first, body }, async () =>
+				(await client.request({
+					method: 'POST',
+					path: '/api/v1/templates/send',
+					body,
+					idempotent: false,
+					sends: 'bulk send job',
+					advice: sendingAdvice,
+					itemIndex: first,
+					signal: client.cancelSignal,
+					timeoutMs: readTimeout(this, first),
+					validate: jobProblem,
+				})) as IDataObject,
+			);
+			output.push({ order: first, item: { json: { ...answer, recipientCount: job.recipients.length }, pairedItem } });
+		} catch (caught) {
+			const error = asNodeError(this, caught, first);
+			// The job is all its items: say so where the error names one.
+			error.message = error.message.replace(`[item ${first}]`, `[${itemRange(job.itemIndexes)}]`);
+			if (!continueOnFail) throw error;
+			output.push({ order: first, item: { ...failedItem(error, first), pairedItem } });
+		}
+	}
+	return output.sort((a, b) => a.order - b.order).map(({ item }) => item);
+}
