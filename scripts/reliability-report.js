@@ -176,6 +176,62 @@ function soakSection(soak) {
 	];
 }
 
+function sendingMatrixSection(matrix) {
+	if (!matrix) return ['## Sending fault matrix', '', 'Not run yet: `npx jest test/reliability` writes it.', ''];
+	const { results } = matrix;
+	const operations = [...new Set(results.map((result) => result.operation))];
+	const faults = [...new Set(results.map((result) => result.fault))];
+	const passed = results.filter((result) => result.passed).length;
+	const lines = [
+		'## Sending fault matrix',
+		'',
+		`${results.length} runs, ${passed} passed: ${faults.length} faults × Retry On Fail off/on × the three On Error modes × ${list(operations)},`,
+		`${matrix.rows} items each, the fault on items ${list(matrix.targets)} (on the one job for Send to Many), Max. Tries ${matrix.maxTries}.`,
+		'Counted from the emulator\'s handler log (every message, job and opt-out it stored). Per cell: the most times any',
+		'item was stored (must be ≤ 1), items ending "may have been sent", and how many times n8n ran the node.',
+		'',
+	];
+	for (const operation of operations) {
+		lines.push(`### ${operation}`, '', `| Fault | ${[false, true].flatMap((retry) => Object.values(MODE_LABELS).map((label) => `${label}${retry ? ', retry' : ''}`)).join(' | ')} |`);
+		lines.push(`|---|${'---|'.repeat(6)}`);
+		for (const fault of faults) {
+			const cells = [false, true].flatMap((retryOnFail) =>
+				Object.keys(MODE_LABELS).map((onError) => {
+					const result = results.find((entry) => entry.operation === operation && entry.fault === fault && entry.retryOnFail === retryOnFail && entry.onError === onError);
+					if (!result) return 'not run';
+					if (!result.passed) return '**FAILED**';
+					const parts = [`stored ≤ ${result.maxStoredPerItem}`];
+					if (result.maybeSent.length) parts.push(`maybe sent ${list(result.maybeSent)}`);
+					if (result.nodeRuns > 1) parts.push(`n8n ran node ${result.nodeRuns}×`);
+					return parts.join(' · ');
+				}),
+			);
+			lines.push(`| ${escape(fault)} | ${cells.join(' | ')} |`);
+		}
+		lines.push('');
+	}
+	return lines;
+}
+
+function sendSoakSection(soak) {
+	if (!soak) return ['## Send Text soak', '', 'Not run yet: `npm run test:soak` writes it.', ''];
+	return [
+		'## Send Text soak',
+		'',
+		`${soak.items.toLocaleString('en')} Send Text items, random faults at ${soak.faultProbability * 100}% (seed ${soak.seed}), Retry On Fail on,`,
+		'On Error = Continue (using error output). Counted from the emulator\'s handler log.',
+		'',
+		'| Measure | Value |',
+		'|---|---|',
+		`| Requests (faults injected) | ${soak.requests.toLocaleString('en')} (${soak.faultsInjected}: ${Object.entries(soak.faultsByKind).map(([kind, count]) => `${kind} ${count}`).join(', ')}) |`,
+		`| Sent | ${soak.sent.toLocaleString('en')} |`,
+		`| Ended "may have been sent" | ${soak.maybeSent} (stored by Flowella: ${soak.maybeSentAndStoredByFlowella}; not stored: ${soak.maybeSentNotStored}) |`,
+		`| Recipients messaged twice | ${soak.duplicates} |`,
+		`| Wall time | ${(soak.ms / 1000).toFixed(1)} s |`,
+		'',
+	];
+}
+
 function main() {
 	const matrix = read('fault-matrix.json');
 	if (!matrix) {
@@ -192,6 +248,8 @@ function main() {
 		...badInputSection(read('bad-input.json')),
 		...secretsSection(read('secrets.json')),
 		...soakSection(read('soak.json')),
+		...sendingMatrixSection(read('sending-fault-matrix.json')),
+		...sendSoakSection(read('send-text-soak.json')),
 	];
 	fs.writeFileSync(target, `${lines.join('\n').replace(/\n+$/, '')}\n`);
 	process.stdout.write(`Wrote ${path.relative(root, target)}\n`);
