@@ -16,6 +16,17 @@ function findOperation(resource: string, operation: string): FlowellaOperation |
 }
 
 /**
+ * A node that stops loses the output of the items it did send: say so where the user decides
+ * whether to run the workflow again, which would send those again.
+ */
+function warnAboutRerun(error: unknown, sends: string, succeeded: number): unknown {
+	const nodeError = error as { description?: string | null };
+	const sent = succeeded === 1 ? `1 other ${sends} was` : `${succeeded} other ${sends}s were`;
+	nodeError.description = `${nodeError.description ?? ''} Before the node stopped, ${sent} sent; running the workflow again sends them again. To keep going past failures, set On Error to "Continue (using error output)".`.trim();
+	return error;
+}
+
+/**
  * The node's only switch: finds the operation, opens one client for the execution, and runs the
  * operation per item (in input order, several at a time, each output paired with its item) or
  * once for all items.
@@ -34,21 +45,27 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (operation.kind === 'batch') {
 			output = await operation.execute.call(this, client, items);
 		} else {
-			output = await runItems(
-				this,
-				items.length,
-				client.concurrency,
-				async (itemIndex, signal) => {
-					try {
-						const result = await operation.execute.call(this, client, itemIndex, signal);
-						const list = Array.isArray(result) ? result : [result];
-						return list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
-					} catch (error) {
-						throw asNodeError(this, error, itemIndex);
-					}
-				},
-				client.cancelSignal,
-			);
+			let succeeded = 0;
+			try {
+				output = await runItems(
+					this,
+					items.length,
+					client.concurrency,
+					async (itemIndex, signal) => {
+						try {
+							const result = await operation.execute.call(this, client, itemIndex, signal);
+							succeeded += 1;
+							const list = Array.isArray(result) ? result : [result];
+							return list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+						} catch (error) {
+							throw asNodeError(this, error, itemIndex);
+						}
+					},
+					client.cancelSignal,
+				);
+			} catch (error) {
+				throw operation.sends && succeeded > 0 ? warnAboutRerun(error, operation.sends, succeeded) : error;
+			}
 		}
 		return [output];
 	} finally {

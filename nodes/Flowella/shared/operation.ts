@@ -15,6 +15,8 @@ interface OperationBase {
  */
 export interface ItemOperation extends OperationBase {
 	kind: 'item';
+	/** What it sends that must not arrive twice ("message"); unset for what is safe to repeat. */
+	sends?: string;
 	execute(this: IExecuteFunctions, client: FlowellaClient, itemIndex: number, signal: AbortSignal): Promise<IDataObject | IDataObject[]>;
 }
 

@@ -12,6 +12,7 @@ import { sendingAdvice } from '../../shared/sendingAdvice';
 import { channelIdOption, readOptionalId } from '../../shared/ids';
 
 export const kind = 'item';
+export const sends = 'message';
 
 export const option: ItemOperation['option'] = {
 	name: 'Send Text',

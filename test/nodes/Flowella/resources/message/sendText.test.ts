@@ -66,6 +66,15 @@ describe('Message → Send Text', () => {
 		expect(sentBodies()).toHaveLength(0);
 	});
 
+	it('with Stop Workflow, the error says how many messages went out before it, as running again would resend them', async () => {
+		emulator.optOuts.set('ch_emulator_default +34612000003', { id: 'oo_1', phone: '+34612000003', whatsappChannelId: 'ch_emulator_default' });
+		const rows = ['+34612000001', '+34612000002', '+34612000003', '+34612000004'].map((phone) => ({ phone, text: 'hi' }));
+		const result = await sendText(rows, {}, { options: { concurrency: 1 } });
+		expect(result.error?.message).toMatch(/403 CONTACT_OPTED_OUT.*\[item 2\]$/);
+		expect(result.error?.description).toMatch(/Before the node stopped, 2 other messages were sent; running the workflow again sends them again/);
+		expect(handledMessages()).toHaveLength(2);
+	});
+
 	it('a text of exactly 4,096 characters is sent', async () => {
 		await sendText([{ phone: '+34612345678', text: 'y'.repeat(4096) }]);
 		expect(handledMessages()).toHaveLength(1);
