@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { ROOT } = require('./n8n-harness');
+const { ROOT, NODE_TYPE, CREDENTIAL_TYPE } = require('./n8n-harness');
 const { rowsToFlowella, flowellaParameters, nodeId } = require('./n8n-workflows');
 
 const SANDBOX_CREDENTIAL = { id: 'flowellaSandbox1', name: 'Flowella (local sandbox)' };
@@ -90,6 +90,12 @@ function examples() {
 			}),
 		},
 		{ file: 'export-contacts-to-csv.json', workflow: exportContacts() },
+		// Sending: rows → one Template Send to Many job; a text that falls back to a template outside the 24-hour window.
+		{ file: 'template-campaign.json', workflow: require('../e2e/lib/messaging-workflows').templateCampaignExample({ id: 'flowellaCampaign', credential: SANDBOX_CREDENTIAL }) },
+		{ file: 'template-outside-24-hours.json', workflow: require('../e2e/lib/messaging-workflows').templateFallbackExample({ id: 'flowellaFallback', credential: SANDBOX_CREDENTIAL }) },
+		{ file: 'auto-reply.json', workflow: autoReply() },
+		// Chat Trigger → AI Agent with the Flowella tools; the playground's stand-in model answers (scripts/start.js).
+		{ file: 'ai-agent.json', workflow: require('../e2e/lib/agent-workflow').aiAgentExample(SANDBOX_CREDENTIAL) },
 	];
 }
 
@@ -121,6 +127,60 @@ function exportContacts() {
 	});
 	workflow.connections['All contacts'] = { main: [[{ node: 'Contacts CSV', type: 'main', index: 0 }]] };
 	return workflow;
+}
+
+/** Flowella Trigger (message.received) → Send Text back to the sender, on the channel it came in on. */
+function autoReply() {
+	const { triggerNode } = require('../e2e/lib/trigger-workflows');
+	const { PLAYGROUND_WEBHOOK } = require('../emulator/webhooks');
+	const id = 'flowellaExample5';
+	const trigger = triggerNode({
+		workflowId: id,
+		name: 'New WhatsApp message',
+		webhookId: PLAYGROUND_WEBHOOK.webhookId,
+		credential: PLAYGROUND_WEBHOOK.credential,
+		events: ['message.received'],
+	});
+	return {
+		id,
+		name: 'Flowella example: auto-reply to incoming WhatsApp messages',
+		nodes: [
+			trigger,
+			{
+				parameters: {
+					resource: 'message',
+					operation: 'sendText',
+					to: '={{ $json.data.from }}',
+					text: '=Thanks for your message! We read "{{ $json.data.text }}" and will answer soon.',
+					options: { whatsappChannelId: '={{ $json.data.whatsappChannelId }}' },
+				},
+				id: nodeId(id, 'Reply'),
+				name: 'Reply',
+				type: NODE_TYPE,
+				typeVersion: 1,
+				position: [260, 0],
+				credentials: { [CREDENTIAL_TYPE]: { id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name } },
+			},
+			{
+				parameters: {
+					content:
+						'## Auto-reply\n**New WhatsApp message** is a Flowella Trigger for `message.received`: it starts only for events signed with the webhook\'s secret, once per delivery.\n\n**Reply** answers with Send Text on the same channel. A reply to a message the contact just sent is inside WhatsApp\'s 24-hour window, so free-form text is allowed.\n\nIn the playground the workflow is active: `npm run emulator:events` sends it signed events.',
+					height: 300,
+					width: 420,
+				},
+				id: nodeId(id, 'Sticky Note'),
+				name: 'Sticky Note',
+				type: 'n8n-nodes-base.stickyNote',
+				typeVersion: 1,
+				position: [0, -340],
+			},
+		],
+		connections: { [trigger.name]: { main: [[{ node: 'Reply', type: 'main', index: 0 }]] } },
+		active: false,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+		tags: [],
+	};
 }
 
 function writeExamples() {

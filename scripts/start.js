@@ -54,6 +54,8 @@ async function main() {
 	const { readExamples, SANDBOX_CREDENTIAL, PLAYGROUND_SEED } = require('./n8n-examples');
 	const { startEmulator } = require('../emulator/server');
 	const { DEMO_KEY } = require('../emulator/cli');
+	const { PLAYGROUND_WEBHOOK } = require('../emulator/webhooks');
+	const { activate } = require('../e2e/lib/trigger-workflows');
 
 	const version = values.n8n ?? DEFAULT_VERSION;
 	const port = Number(values.port);
@@ -90,6 +92,12 @@ async function main() {
 	emulator.seed(PLAYGROUND_SEED);
 	stoppers.push(() => emulator.close());
 	log(`[emulator] Flowella emulator on ${emulator.url}`);
+	// The AI agent example's "OpenAI" model: a scripted stand-in on loopback, so it runs offline.
+	const { startChatModel, demoModel } = require('../emulator/chat-model');
+	const { PLAYGROUND_MODEL, standInCredential } = require('../e2e/lib/agent-workflow');
+	const chatModel = await startChatModel({ apiKey: PLAYGROUND_MODEL.apiKey, script: demoModel });
+	stoppers.push(() => chatModel.close());
+	log(`[emulator] stand-in chat model (OpenAI API) on ${chatModel.url}`);
 
 	// 2. The package, packed and installed into n8n the way users install it.
 	const [, tgz] = await Promise.all([require('./n8n-harness').ensureN8nWithProgress(version, log), buildAndPack({ log })]);
@@ -111,9 +119,13 @@ async function main() {
 	log('[n8n] importing the "Flowella (local sandbox)" credential and the example workflows');
 	await n8n.importCredentials([
 		{ ...SANDBOX_CREDENTIAL, type: 'flowellaApi', data: { apiKey: DEMO_KEY, baseUrl: emulator.url } },
+		{ ...PLAYGROUND_WEBHOOK.credential, type: 'flowellaWebhookApi', data: { signingSecret: PLAYGROUND_WEBHOOK.secret } },
+		standInCredential({ ...PLAYGROUND_MODEL.credential, model: chatModel }),
 	]);
 	const examples = readExamples();
 	await n8n.importWorkflows(examples);
+	// The auto-reply example is active, so its Flowella Trigger listens on the production URL.
+	await activate(n8n, 'flowellaExample5');
 
 	// 4. The editor, then the owner account so it opens on a sign-in page, not a sign-up wall.
 	log(`[n8n] starting n8n ${version} (about 10–20 s)`);
@@ -121,6 +133,7 @@ async function main() {
 		port,
 		host: process.env.FLOWELLA_PLAYGROUND_HOST ?? '127.0.0.1',
 		echo: process.env.FLOWELLA_PLAYGROUND_VERBOSE ? (chunk) => process.stderr.write(chunk) : undefined,
+		env: { WEBHOOK_URL: `http://localhost:${port}/` },
 	});
 	stoppers.push(() => server.stop());
 	server.exited.then(({ code, signal }) => {
@@ -141,7 +154,11 @@ async function main() {
 	say(`  Credential     "${SANDBOX_CREDENTIAL.name}" → ${emulator.url}, key ${DEMO_KEY}`);
 	say('  Workflows      ' + examples.map((workflow) => `"${workflow.name}"`).join('\n                 '));
 	say(`  Emulator       requests ${emulator.url}/__emulator/requests  contacts ${emulator.url}/__emulator/contacts`);
+	say(`  AI agent       "${PLAYGROUND_MODEL.credential.name}" → ${chatModel.url} (scripted, offline); what n8n sent it: ${chatModel.url.replace(/\/v1$/, '')}/__standin/transcript`);
 	say(`  n8n data       ${userFolder} (npm start -- --fresh starts over)`);
+	say(`  Trigger        "Flowella example: auto-reply…" is active on ${server.url}/webhook/${PLAYGROUND_WEBHOOK.webhookId}`);
+	say(`                 send it signed events: npm run emulator:events -- --url ${server.url}/webhook/${PLAYGROUND_WEBHOOK.webhookId}`);
+	say('                 (add --count 3, --duplicates, --mode forge|stale|corrupt, --events all, or --test)');
 	say('');
 	say('Open a workflow, click "Execute workflow", then open the Flowella node to see the ContactRows.');
 	say('Press Ctrl-C to stop n8n and the emulator.');

@@ -156,7 +156,7 @@ function targetsFail(testCase: FaultCase, operation: SendingOperation, mode: Mod
 }
 
 function expectedErrorText(testCase: FaultCase, operation: SendingOperation): RegExp {
-	if (testCase.outcome === 'maybe' && !operation.idempotent) return / may have been sent, so it was not retried \[items? \d+(–\d+)?\]$/;
+	if (testCase.outcome === 'maybe' && !operation.idempotent) return / may have been sent, so it was not retried; check in Flowella before sending it again \[items? \d+(–\d+)?\]$/;
 	if (testCase.outcome === 'refused') return new RegExp(`^Flowella answered ${String(testCase.fault.status)} `);
 	if (testCase.outcome === 'notReceived') return /^Flowella answered 429 /;
 	return /\[item \d+\]$/;

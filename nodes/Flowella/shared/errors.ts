@@ -148,7 +148,7 @@ export function flowellaApiError(node: INode, failure: RequestFailure, context: 
 	const maybeSent = !context.idempotent && outcomeUnknown(failure);
 	// Said in the message too: an AI agent calling the node as a tool sees only the message.
 	const fullMessage = maybeSent
-		? `${message}; the ${context.sends ?? 'request'} may have been sent, so it was not retried [item ${context.itemIndex}]`
+		? `${message}; the ${context.sends ?? 'request'} may have been sent, so it was not retried; check in Flowella before sending it again [item ${context.itemIndex}]`
 		: `${message} [item ${context.itemIndex}]`;
 	// Only plain fields: `code` is renamed because n8n swaps a message for its own generic text
 	// when it sees a network error code there.

@@ -18,7 +18,7 @@ export const option: ItemOperation['option'] = {
 	name: 'Send Text',
 	value: 'sendText',
 	description: 'Send a WhatsApp text message to one phone number',
-	action: 'Send a text message',
+	action: 'Send a WhatsApp text message',
 };
 
 // Flowella's limit for a text message's body.

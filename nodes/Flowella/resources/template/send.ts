@@ -20,7 +20,7 @@ export const option: BatchOperation['option'] = {
 	name: 'Send to Many',
 	value: 'send',
 	description: 'Send an approved WhatsApp template to every input item in one bulk job, paced by Flowella',
-	action: 'Send a template to many recipients',
+	action: 'Send a WhatsApp template to many recipients',
 };
 
 // Flowella's cap on the recipients of one bulk job.

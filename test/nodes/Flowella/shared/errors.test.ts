@@ -41,7 +41,7 @@ describe('what an error says when the outcome is unknown', () => {
 
 	it('for a request that is not safe to repeat: it may have been sent, check before sending again', () => {
 		const error = flowellaApiError(node, { kind: 'http', statusCode: 503 }, { ...context, idempotent: false });
-		expect(error.message).toBe('Flowella answered 503 without an error code (Flowella server error); the request may have been sent, so it was not retried [item 3]');
+		expect(error.message).toBe('Flowella answered 503 without an error code (Flowella server error); the request may have been sent, so it was not retried; check in Flowella before sending it again [item 3]');
 		expect(error.description).toMatch(/may have been sent: check in Flowella before sending it again/);
 	});
 

@@ -140,7 +140,7 @@ describe('Message → Send Text is never sent twice', () => {
 			{ ...retry, onError: 'continueRegularOutput' },
 		);
 		const [items] = result.outputs;
-		expect(items[1].json.error).toMatch(/the message may have been sent, so it was not retried \[item 1\]/);
+		expect(items[1].json.error).toMatch(/the message may have been sent, so it was not retried; check in Flowella before sending it again \[item 1\]/);
 		expect(items[1].json.message).toMatch(/check in Flowella before sending it again/);
 		// One request for it, ever: neither the node's retries nor n8n's re-runs of the node sent it again.
 		expect(emulator.requestsTo('POST', PATH).filter((request) => (request.body as { to: string }).to === '+34612000002')).toHaveLength(1);

@@ -170,7 +170,7 @@ describe('Template → Send to Many never creates a job twice', () => {
 		emulator.configure({ faults: [{ ...fault, path: PATH }] as never });
 		const result = await sendTemplate(people(5), { ...retry, onError: 'continueRegularOutput' }, { options: { timeout: 1000 } });
 		expect(result.outputs[0]).toHaveLength(1);
-		expect(result.outputs[0][0].json.error).toMatch(/the bulk send job may have been sent, so it was not retried \[items 0–4\]/);
+		expect(result.outputs[0][0].json.error).toMatch(/the bulk send job may have been sent, so it was not retried; check in Flowella before sending it again \[items 0–4\]/);
 		expect(jobRequests()).toHaveLength(1);
 		// n8n re-ran the node (its first item is an error) without sending the job again.
 		expect(nodeRuns).toHaveBeenCalledTimes(3);

@@ -1,0 +1,157 @@
+'use strict';
+// Workflows and helpers around the Flowella Trigger in a real n8n: the trigger workflow JSON,
+// activating it (2.x publishes, 1.x sets active), counting its executions in n8n's database,
+// and a recorder the workflow reports each event to. Used by e2e/trigger.e2e.test.js and
+// bench/trigger-load.js.
+const http = require('node:http');
+const path = require('node:path');
+
+const { PACKAGE_NAME, runCommand } = require('../../scripts/n8n-harness');
+const { nodeId } = require('../../scripts/n8n-workflows');
+
+const TRIGGER_TYPE = `${PACKAGE_NAME}.flowellaTrigger`;
+const WEBHOOK_CREDENTIAL_TYPE = 'flowellaWebhookApi';
+
+/** A trigger node; `webhookId` fixes its URL: /webhook/<webhookId>. */
+function triggerNode({ workflowId, webhookId, credential, events = ['*'], options = {}, name = 'Flowella Trigger', position = [0, 0] }) {
+	return {
+		parameters: { events, options },
+		id: nodeId(workflowId, name),
+		name,
+		type: TRIGGER_TYPE,
+		typeVersion: 1,
+		position,
+		webhookId,
+		credentials: { [WEBHOOK_CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } },
+	};
+}
+
+/**
+ * Flowella Trigger → "Report event" (HTTP Request POSTing the event to `reportUrl`), or → a No-Op
+ * when there is no recorder (the benchmark counts executions only).
+ */
+function triggerWorkflow({ id, name, webhookId, credential, events, options, reportUrl }) {
+	const trigger = triggerNode({ workflowId: id, webhookId, credential, events, options });
+	const next = reportUrl
+		? {
+				parameters: {
+					method: 'POST',
+					url: reportUrl,
+					sendBody: true,
+					specifyBody: 'json',
+					jsonBody: '={{ JSON.stringify($json) }}',
+					options: {},
+				},
+				id: nodeId(id, 'Report event'),
+				name: 'Report event',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [260, 0],
+			}
+		: { parameters: {}, id: nodeId(id, 'Event'), name: 'Event', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0] };
+	return {
+		id,
+		name,
+		nodes: [trigger, next],
+		connections: { [trigger.name]: { main: [[{ node: next.name, type: 'main', index: 0 }]] } },
+		active: false,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+		tags: [],
+	};
+}
+
+/** Marks an imported workflow active; its webhooks register at the next `n8n start`. */
+async function activate(n8n, workflowId) {
+	const args = n8n.version.startsWith('1.') ? ['update:workflow', `--id=${workflowId}`, '--active=true'] : ['publish:workflow', `--id=${workflowId}`];
+	return n8n.mustCli(args);
+}
+
+/** Rows of a query on n8n's SQLite database, read with n8n's own sqlite3 under n8n's Node. */
+async function queryDatabase(n8n, sql, params = []) {
+	const sqlite = path.join(n8n.runtime.dir, 'node_modules', 'sqlite3');
+	const database = path.join(n8n.userFolder, '.n8n', 'database.sqlite');
+	const script = `const s=require(${JSON.stringify(sqlite)});const d=new s.Database(${JSON.stringify(database)},s.OPEN_READONLY);` +
+		`d.all(${JSON.stringify(sql)},${JSON.stringify(params)},(e,r)=>{if(e){console.error(e.message);process.exit(1)}process.stdout.write(JSON.stringify(r));d.close()})`;
+	const result = await runCommand(n8n.runtime.node, ['-e', script], { timeoutMs: 60_000 });
+	if (result.code !== 0) throw new Error(`reading n8n's database failed: ${result.stderr}`);
+	return JSON.parse(result.stdout);
+}
+
+/** `{ total, byStatus }` of a workflow's executions. */
+async function executionCounts(n8n, workflowId) {
+	const rows = await queryDatabase(n8n, 'SELECT status, COUNT(*) AS n FROM execution_entity WHERE workflowId = ? GROUP BY status', [workflowId]);
+	const byStatus = Object.fromEntries(rows.map((row) => [row.status, row.n]));
+	return { total: rows.reduce((sum, row) => sum + row.n, 0), byStatus };
+}
+
+/** Polls until `read()` gives the same value twice `quietMs` apart after `ready(value)` holds, or the time is up. */
+async function settle(read, ready, { timeoutMs = 60_000, quietMs = 1500 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	let value = await read();
+	while (Date.now() < deadline) {
+		if (ready(value)) {
+			await new Promise((resolve) => setTimeout(resolve, quietMs));
+			const again = await read();
+			if (JSON.stringify(again) === JSON.stringify(value)) return value;
+			value = again;
+			continue;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		value = await read();
+	}
+	return value;
+}
+
+/** Waits until the production URL answers as the trigger does (401 to an unsigned POST), not n8n's 404. */
+async function waitForWebhook(url, timeoutMs = 60_000, expectStatus = 401) {
+	const deadline = Date.now() + timeoutMs;
+	let last;
+	while (Date.now() < deadline) {
+		try {
+			const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(5000) });
+			last = `${response.status} ${(await response.text()).slice(0, 200)}`;
+			if (response.status === expectStatus) return;
+		} catch (error) {
+			last = error.message;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	throw new Error(`${url} never answered like the Flowella Trigger; last answer: ${last}`);
+}
+
+/** An HTTP server on loopback that keeps every JSON body POSTed to it. */
+async function startRecorder() {
+	const bodies = [];
+	const server = http.createServer((request, response) => {
+		const chunks = [];
+		request.on('data', (chunk) => chunks.push(chunk));
+		request.on('end', () => {
+			try {
+				bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+			} catch {
+				bodies.push({ unparsable: Buffer.concat(chunks).toString('utf8') });
+			}
+			response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+		});
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		url: `http://127.0.0.1:${server.address().port}/events`,
+		bodies,
+		close: () => new Promise((resolve) => server.close(resolve)),
+	};
+}
+
+module.exports = {
+	TRIGGER_TYPE,
+	WEBHOOK_CREDENTIAL_TYPE,
+	triggerNode,
+	triggerWorkflow,
+	activate,
+	queryDatabase,
+	executionCounts,
+	settle,
+	waitForWebhook,
+	startRecorder,
+};

@@ -1,0 +1,149 @@
+'use strict';
+// End-to-end: the Flowella Trigger in a real n8n, installed from the packed tarball. An active
+// workflow (Flowella Trigger → HTTP Request reporting each event to a recorder in this process)
+// receives signed events from the emulator's webhook sender on the production URL; forged,
+// stale, duplicate and unselected deliveries must start nothing, so the executions in n8n's
+// database equal the distinct valid selected events. Then n8n restarts and the delivery ids
+// it saw still start nothing. Run with FLOWELLA_E2E_FILES=trigger npm run test:e2e.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { describe, it, before, after } = require('node:test');
+
+const { N8n, freePort, killChildrenOnSignals } = require('../scripts/n8n-harness');
+const { workflowId } = require('../scripts/n8n-workflows');
+const { WebhookSender, buildDelivery, post } = require('../emulator/webhooks');
+const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
+const { triggerWorkflow, activate, executionCounts, settle, waitForWebhook, startRecorder } = require('./lib/trigger-workflows');
+
+const SECRET = 'whsec_e2e_trigger_0123456789abcdef';
+const WEBHOOK_ID = 'e2e0f10e-11a0-4b1d-9c3a-00000000e2e1';
+const SELECTED = ['message.received', 'message.read'];
+const log = (line) => process.stderr.write(`${line}\n`);
+killChildrenOnSignals();
+
+for (const version of selectedVersions()) {
+	describe(`n8n ${version}: Flowella Trigger`, { timeout: 10 * 60_000 }, () => {
+		let n8n;
+		let server;
+		let port;
+		let productionUrl;
+		let recorder;
+		let failed = false;
+		const credential = { id: workflowId('credE2eHook'), name: 'Flowella webhook (e2e)' };
+		const workflow = { id: workflowId('e2eTriggerFlow'), name: 'e2e: Flowella Trigger' };
+		/** Delivery ids that must have started exactly one execution each. */
+		const expected = new Set();
+		/** Records of valid deliveries, to replay after the restart. */
+		const started = [];
+
+		const startN8n = async () => {
+			server = await n8n.start({ port, env: { WEBHOOK_URL: `http://127.0.0.1:${port}/` } });
+			await waitForWebhook(productionUrl);
+		};
+		const executions = () => executionCounts(n8n, workflow.id);
+		const settled = (total) => settle(executions, (counts) => counts.total >= total, { timeoutMs: 90_000 });
+
+		before(async () => {
+			failed = true;
+			const tgz = await packageTarball(log);
+			recorder = await startRecorder();
+			n8n = await N8n.prepare({ version, tgz, userFolder: freshUserFolder(version), log });
+			await n8n.importCredentials([{ ...credential, type: 'flowellaWebhookApi', data: { signingSecret: SECRET } }]);
+			await n8n.importWorkflows([
+				triggerWorkflow({ ...workflow, webhookId: WEBHOOK_ID, credential, events: SELECTED, reportUrl: recorder.url }),
+			]);
+			await activate(n8n, workflow.id);
+			port = await freePort();
+			productionUrl = `http://127.0.0.1:${port}/webhook/${WEBHOOK_ID}`;
+			await startN8n();
+			failed = false;
+		});
+
+		after(async () => {
+			await server?.stop();
+			await recorder?.close();
+			if (n8n && !failed && !keepFolders()) fs.rmSync(n8n.userFolder, { recursive: true, force: true });
+			else if (n8n) log(`[e2e] n8n ${version} user folder kept: ${n8n.userFolder}`);
+		});
+
+		it('runs one execution per distinct valid selected event; forged, stale, duplicate and unselected ones start nothing', async (t) => {
+			t.after(() => {
+				if (t.passed === false) failed = true;
+			});
+			const sender = new WebhookSender({ url: productionUrl, secret: SECRET, retry: false });
+			const answers = [];
+			const expectAnswer = (record, status, label) => {
+				const [attempt] = record.attempts;
+				answers.push(attempt);
+				assert.ok(Array.isArray(status) ? status.includes(attempt.status) : attempt.status === status, `${label}: answered ${attempt.status} ${attempt.body ?? attempt.error}`);
+			};
+			const valid = async (type, options) => {
+				const record = await sender.send(type, options);
+				expectAnswer(record, 200, `valid ${type}`);
+				expected.add(record.deliveryId);
+				started.push(record);
+				return record;
+			};
+
+			for (let index = 0; index < 6; index += 1) await valid('message.received', { text: `Hola ${index}` });
+			await valid('message.read');
+			await valid('message.read');
+			await valid('message.received', { mode: 'noTimestamp' });
+			await valid('webhook.test');
+
+			// Flowella's retries and an attacker's replays: same delivery id, fresh timestamp.
+			for (const record of started.slice(0, 3)) expectAnswer(await sender.replay(record), 200, 'replay');
+			// Five copies of one delivery at once: one execution.
+			const copies = buildDelivery({ secret: SECRET, type: 'message.received', body: { event: 'message.received', data: { id: 'msg_concurrent' } } });
+			const concurrent = await Promise.all(Array.from({ length: 5 }, () => post(productionUrl, copies)));
+			for (const answer of concurrent) assert.equal(answer.status, 200, `concurrent copy: ${answer.status} ${answer.body}`);
+			expected.add(copies.deliveryId);
+			// Without X-Flowella-Delivery: event type + data.id is the key.
+			const noId = buildDelivery({ secret: SECRET, type: 'message.read', body: { event: 'message.read', data: { id: 'msg_no_delivery_id' } } });
+			delete noId.headers['x-flowella-delivery'];
+			assert.equal((await post(productionUrl, noId)).status, 200);
+			assert.equal((await post(productionUrl, noId)).status, 200);
+
+			for (const type of ['message.sent', 'conversation.opened', 'optout.created']) expectAnswer(await sender.send(type), 200, `unselected ${type}`);
+			for (const mode of ['forge', 'unsigned', 'corrupt', 'stale', 'future']) expectAnswer(await sender.send('message.received', { mode }), 401, mode);
+			expectAnswer(await sender.send('message.received', { mode: 'wrongContentType' }), 415, 'wrongContentType');
+			// n8n itself answers 422 to malformed JSON before the node runs; the node says 400.
+			expectAnswer(await sender.send('message.received', { mode: 'notJson' }), [400, 422], 'notJson');
+
+			for (const answer of [...answers, ...concurrent]) assert.ok(answer.ms < 10_000, `an answer took ${answer.ms} ms`);
+
+			const total = expected.size + 1; // + the event without a delivery id
+			const counts = await settled(total);
+			assert.equal(counts.total, total, `executions: ${JSON.stringify(counts)}`);
+			assert.equal(counts.byStatus.success, total, `executions: ${JSON.stringify(counts)}`);
+
+			const reported = await settle(() => recorder.bodies.length, (length) => length >= total);
+			assert.equal(reported, total);
+			const deliveryIds = recorder.bodies.map((body) => body.deliveryId).filter(Boolean);
+			assert.deepEqual(new Set(deliveryIds), expected);
+			assert.equal(deliveryIds.length, expected.size, 'a delivery id was reported twice');
+			assert.equal(recorder.bodies.filter((body) => body.data?.id === 'msg_no_delivery_id').length, 1);
+			// The event as received, plus the delivery id from its header.
+			const first = JSON.parse(started[0].delivery.raw);
+			assert.deepEqual(
+				recorder.bodies.find((body) => body.deliveryId === started[0].deliveryId),
+				{ ...first, deliveryId: started[0].deliveryId },
+			);
+		});
+
+		it('still starts nothing for delivery ids it saw before n8n restarted', async (t) => {
+			t.after(() => {
+				if (t.passed === false) failed = true;
+			});
+			const before = (await executions()).total;
+			await server.stop();
+			await startN8n();
+			const sender = new WebhookSender({ url: productionUrl, secret: SECRET, retry: false });
+			for (const record of started.slice(0, 4)) assert.equal((await sender.replay(record)).attempts[0].status, 200);
+			const fresh = await sender.send('message.received');
+			assert.equal(fresh.attempts[0].status, 200);
+			const counts = await settled(before + 1);
+			assert.equal(counts.total, before + 1, `executions after the restart: ${JSON.stringify(counts)}`);
+		});
+	});
+}
