@@ -12,6 +12,7 @@ const { startEmulator } = require('../emulator/server');
 const { N8n, ROOT, buildAndPack } = require('../scripts/n8n-harness');
 const { flowellaParameters, nodeId, rowsToFlowella, workflowId } = require('../scripts/n8n-workflows');
 const { DEFAULT_VERSION } = require('../scripts/install-n8n');
+const { RECIPIENTS, SENDING_GROUP, measureSending, sendingLogLine, sendingScenarios, sendingTable } = require('./sending');
 
 const KEY = 'flo_bench_key_0123456789';
 const FLOWELLA_CREDENTIAL = { id: 'benchFlowella001', name: 'Flowella (bench)' };
@@ -155,12 +156,14 @@ function scenarios(scale, emulatorUrl) {
 		{ group: 6, label: 'HTTP Request node, pagination by cursor (limit=100)', knobs: listing, seed: { contacts: n(10_000) }, items: n(10_000), baseline: true, workflow: (name) => httpRequestListWorkflow(name, url) },
 		...rateLimitedGroup(4, false),
 		...rateLimitedGroup(5, false),
+		...sendingScenarios({ count: n(RECIPIENTS), emulatorUrl, credential: FLOWELLA_CREDENTIAL, headerCredential: HEADER_CREDENTIAL }),
 		// Zero-padded: workflow ids are padded to 16 characters, so "s1" and "s10" would collide.
 	].map((scenario, index) => ({ ...scenario, name: `scenario${String(index + 1).padStart(2, '0')}` }));
 }
 
 function measure(scenario, result, emulator) {
 	const task = result.execution?.data?.resultData?.runData?.Target?.[0];
+	if (scenario.group === SENDING_GROUP) return measureSending(scenario, result, emulator);
 	const ms = task?.executionTime ?? result.ms;
 	if (scenario.group === 6) {
 		const pages = emulator.requestsTo('GET', '/api/v1/contacts');
@@ -201,7 +204,7 @@ function keepFailureTrace(scenario, result, emulator) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const percent = (value) => `${(value * 100).toFixed(0)}%`;
 
-function tables(results) {
+function tables(results, context) {
 	const lines = [];
 	const group = (g) => results.filter((r) => r.group === g);
 	const rateLimitedTable = (g) => {
@@ -251,6 +254,7 @@ function tables(results) {
 		for (const r of lists) lines.push(`| ${r.label} | ${seconds(r.ms)} | ${r.requests} | ${r.listed} | ${(r.ms / ideal).toFixed(2)}× |`);
 		lines.push('');
 	}
+	lines.push(...sendingTable(group(SENDING_GROUP), context));
 	return lines.join('\n');
 }
 
@@ -280,14 +284,15 @@ async function main() {
 			emulator.configure({ faults: [], randomFaults: null, ...scenario.knobs });
 			if (scenario.seed) emulator.seed(scenario.seed);
 			log(`[bench] ${scenario.group}. ${scenario.label}: ${scenario.items} items`);
-			const result = await n8n.execute(workflowId(`bench${scenario.name}`), { timeoutMs: 15 * 60_000 });
+			const execute = scenario.execute ?? ((_, id, options) => n8n.execute(id, options));
+			const result = await execute(n8n, workflowId(`bench${scenario.name}`), { timeoutMs: scenario.timeoutMs ?? 15 * 60_000 });
 			const measured = measure(scenario, result, emulator);
 			if (measured.status !== 'success') keepFailureTrace(scenario, result, emulator);
-			log(`[bench]    ${seconds(measured.ms)}, upserted ${measured.upserted}, requests ${measured.requests}, status ${measured.status}`);
+			log(`[bench]    ${scenario.group === SENDING_GROUP ? sendingLogLine(measured) : `${seconds(measured.ms)}, upserted ${measured.upserted}, requests ${measured.requests}, status ${measured.status}`}`);
 			results.push(measured);
 		}
 
-		const table = tables(results);
+		const table = tables(results, only ? { separateRun: `npm run bench -- ${process.argv.slice(2).join(' ')}` } : {});
 		process.stdout.write(`\n${table}\n`);
 		if (values.write && !values['no-write'] && !only) {
 			const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
