@@ -21,6 +21,20 @@ export function phoneDescription(purpose: string): string {
 	return `${purpose} Spacing is removed, a leading 00 becomes + and (0) after the country code is dropped; a number that does not fit its country is refused.`;
 }
 
+/** A required phone number field (Phone, To) of one operation. */
+export function phoneField(name: string, displayName: string, purpose: string, displayOptions: INodeProperties['displayOptions']): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '+34612345678',
+		description: phoneDescription(purpose),
+		displayOptions,
+	};
+}
+
 /** Options → Default Country Code of one item, without a leading +; empty when not set. */
 export function readDefaultCountryCode(ctx: IExecuteFunctions, itemIndex: number): string {
 	const code = String(readOption(ctx, 'defaultCountryCode', itemIndex, '') ?? '')

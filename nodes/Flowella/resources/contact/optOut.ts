@@ -3,12 +3,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { FlowellaClient } from '../../shared/client';
 import { optionsCollection } from '../../shared/descriptions';
 import { channelIdOption, readRequiredId } from '../../shared/ids';
-import { invalidField } from '../../shared/itemErrors';
 import type { ItemOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
 import { readTimeout } from '../../shared/options';
-import { defaultCountryCodeOption, phoneDescription, readPhone } from '../../shared/phoneFields';
+import { defaultCountryCodeOption, phoneField, readPhone } from '../../shared/phoneFields';
 import { sendingAdvice } from '../../shared/sendingAdvice';
+import { readLimitedText } from '../../shared/textFields';
 
 export const kind = 'item';
 
@@ -31,16 +31,7 @@ export const description: INodeProperties[] = [
 		description: "ID of the WhatsApp channel the contact opts out of, as shown in the channel's settings in Flowella",
 		displayOptions: show,
 	},
-	{
-		displayName: 'Phone',
-		name: 'phone',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '+34612345678',
-		description: phoneDescription("The contact's phone number in international format."),
-		displayOptions: show,
-	},
+	phoneField('phone', 'Phone', "The contact's phone number in international format.", show),
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',
@@ -69,15 +60,8 @@ interface OptOutBody {
 }
 
 function readReason(ctx: IExecuteFunctions, itemIndex: number): string | undefined {
-	const value = ctx.getNodeParameter('additionalFields.reason', itemIndex, '');
-	if (value === undefined || value === null) return undefined;
-	const reason = typeof value === 'number' ? String(value) : value;
-	if (typeof reason !== 'string') throw invalidField(ctx, 'Reason', value, 'must be text', itemIndex);
-	const text = reason.trim();
-	if (text.length > REASON_MAX_LENGTH) {
-		throw invalidField(ctx, 'Reason', value, `is ${text.length} characters long; Flowella accepts at most ${REASON_MAX_LENGTH}`, itemIndex);
-	}
-	return text === '' ? undefined : text;
+	const reason = readLimitedText(ctx, 'additionalFields.reason', 'Reason', itemIndex, REASON_MAX_LENGTH).trim();
+	return reason === '' ? undefined : reason;
 }
 
 function optOutProblem(body: unknown): string | undefined {

@@ -6,7 +6,7 @@ import { invalidField } from '../../shared/itemErrors';
 import type { ItemOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
 import { readOption, readTimeout } from '../../shared/options';
-import { defaultCountryCodeOption, phoneDescription, readDefaultCountryCode } from '../../shared/phoneFields';
+import { defaultCountryCodeOption, phoneField, readDefaultCountryCode } from '../../shared/phoneFields';
 import { contactRowProblem } from './contactRow';
 import type { EmptyValues, FieldProblem } from './upsertRequest';
 import { buildUpsertRequest } from './upsertRequest';
@@ -21,16 +21,7 @@ export const option: ItemOperation['option'] = {
 };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Phone',
-		name: 'phone',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '+34612345678',
-		description: phoneDescription('Phone number in international format; Flowella matches contacts by it.'),
-		displayOptions: showFor('contact', 'upsert'),
-	},
+	phoneField('phone', 'Phone', 'Phone number in international format; Flowella matches contacts by it.', showFor('contact', 'upsert')),
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',

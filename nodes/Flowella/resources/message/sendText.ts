@@ -6,10 +6,11 @@ import { invalidField } from '../../shared/itemErrors';
 import type { ItemOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
 import { readTimeout } from '../../shared/options';
-import { defaultCountryCodeOption, phoneDescription, readPhone } from '../../shared/phoneFields';
+import { defaultCountryCodeOption, phoneField, readPhone } from '../../shared/phoneFields';
 import { sendAtMostOnce } from '../../shared/sendAtMostOnce';
 import { sendingAdvice } from '../../shared/sendingAdvice';
 import { channelIdOption, readOptionalId } from '../../shared/ids';
+import { hasId, readLimitedText } from '../../shared/textFields';
 
 export const kind = 'item';
 export const sends = 'message';
@@ -25,16 +26,7 @@ export const option: ItemOperation['option'] = {
 const TEXT_MAX_LENGTH = 4096;
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'To',
-		name: 'to',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '+34612345678',
-		description: phoneDescription('Phone number to send the WhatsApp message to, in international format.'),
-		displayOptions: showFor('message', 'sendText'),
-	},
+	phoneField('to', 'To', 'Phone number to send the WhatsApp message to, in international format.', showFor('message', 'sendText')),
 	{
 		displayName: 'Text',
 		name: 'text',
@@ -62,19 +54,9 @@ interface SendTextBody {
 }
 
 function readText(ctx: IExecuteFunctions, itemIndex: number): string {
-	const value = ctx.getNodeParameter('text', itemIndex, '');
-	const text = typeof value === 'number' ? String(value) : value;
-	if (typeof text !== 'string') throw invalidField(ctx, 'Text', value, 'must be text', itemIndex);
-	if (text.trim() === '') throw invalidField(ctx, 'Text', value, 'is empty; WhatsApp does not send an empty message', itemIndex);
-	if (text.length > TEXT_MAX_LENGTH) {
-		throw invalidField(ctx, 'Text', value, `is ${text.length} characters long; Flowella accepts at most ${TEXT_MAX_LENGTH}`, itemIndex);
-	}
+	const text = readLimitedText(ctx, 'text', 'Text', itemIndex, TEXT_MAX_LENGTH);
+	if (text.trim() === '') throw invalidField(ctx, 'Text', text, 'is empty; WhatsApp does not send an empty message', itemIndex);
 	return text;
-}
-
-function messageProblem(body: unknown): string | undefined {
-	const answer = body as { id?: unknown } | null;
-	return typeof answer === 'object' && answer !== null && typeof answer.id === 'string' ? undefined : 'it has no message id';
 }
 
 /** Message → Send Text: one POST /api/v1/messages per item, never sent twice (not retried once it may have arrived). */
@@ -98,7 +80,7 @@ export async function execute(
 			itemIndex,
 			signal,
 			timeoutMs: readTimeout(this, itemIndex),
-			validate: messageProblem,
+			validate: hasId('message'),
 		})) as IDataObject,
 	);
 }

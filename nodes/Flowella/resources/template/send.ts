@@ -8,9 +8,10 @@ import { asNodeError } from '../../shared/itemErrors';
 import type { BatchOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
 import { readTimeout } from '../../shared/options';
-import { defaultCountryCodeOption, phoneDescription } from '../../shared/phoneFields';
+import { defaultCountryCodeOption, phoneField } from '../../shared/phoneFields';
 import { sendAtMostOnce } from '../../shared/sendAtMostOnce';
 import { sendingAdvice } from '../../shared/sendingAdvice';
+import { hasId } from '../../shared/textFields';
 import type { TemplateRecipient } from './recipient';
 import { readRecipientItem } from './recipient';
 
@@ -46,16 +47,7 @@ export const description: INodeProperties[] = [
 		description: "ID of the WhatsApp channel to send from, as shown in the channel's settings in Flowella",
 		displayOptions: show,
 	},
-	{
-		displayName: 'Phone',
-		name: 'phone',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '+34612345678',
-		description: phoneDescription("The recipient's phone number in international format; each input item is one recipient."),
-		displayOptions: show,
-	},
+	phoneField('phone', 'Phone', "The recipient's phone number in international format; each input item is one recipient.", show),
 	{
 		displayName: 'Body Parameters',
 		name: 'bodyParameters',
@@ -157,11 +149,6 @@ function groupIntoJobs(valid: Array<{ itemIndex: number; jobKey: string; fields:
 	return [...groups.values()].flat().sort((a, b) => a.itemIndexes[0] - b.itemIndexes[0]);
 }
 
-function jobProblem(body: unknown): string | undefined {
-	const job = body as { id?: unknown } | null;
-	return typeof job === 'object' && job !== null && typeof job.id === 'string' ? undefined : 'it has no job id';
-}
-
 function itemRange(itemIndexes: number[]): string {
 	const first = itemIndexes[0];
 	const last = itemIndexes[itemIndexes.length - 1];
@@ -206,7 +193,7 @@ export async function execute(this: IExecuteFunctions, client: FlowellaClient, i
 					itemIndex: first,
 					signal: client.cancelSignal,
 					timeoutMs: readTimeout(this, first),
-					validate: jobProblem,
+					validate: hasId('job'),
 				})) as IDataObject,
 			);
 			output.push({ order: first, item: { json: { ...answer, recipientCount: job.recipients.length }, pairedItem } });
