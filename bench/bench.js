@@ -9,9 +9,9 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { startEmulator } = require('../emulator/server');
-const { N8n, ROOT, buildAndPack } = require('../scripts/n8n-harness');
-const { flowellaParameters, nodeId, rowsToFlowella, workflowId } = require('../scripts/n8n-workflows');
-const { DEFAULT_VERSION } = require('../scripts/install-n8n');
+const { N8n, ROOT, buildAndPack } = require('../tools/n8n-harness');
+const { flowellaParameters, nodeId, rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
+const { DEFAULT_VERSION } = require('../tools/install-n8n');
 const { RECIPIENTS, SENDING_GROUP, measureSending, sendingLogLine, sendingScenarios, sendingTable } = require('./sending');
 
 const KEY = 'flo_bench_key_0123456789';
@@ -306,9 +306,9 @@ async function main() {
 				'',
 				`Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; benchmark driver Node ${process.version}.`,
 				'',
-				'Targets (issue 4): (1) ≥ 90% of the limit, 0 failed items, < 5% extra requests; (2) ≥ 4× faster than',
-				'Parallel Requests 1; (3) per-item overhead no worse than the HTTP Request node\'s. Issue 8 adds the limit',
-				'shapes of groups 4 and 5. Retry On Fail, where on, is n8n\'s default: Max. Tries 3, Wait Between Tries 1,000 ms.',
+				'Targets: (1) ≥ 90% of the limit, 0 failed items, < 5% extra requests; (2) ≥ 4× faster than',
+				'Parallel Requests 1; (3) per-item overhead no worse than the HTTP Request node\'s. Groups 4 and 5 try other limit',
+				'shapes. Retry On Fail, where on, is n8n\'s default: Max. Tries 3, Wait Between Tries 1,000 ms.',
 				'"Fraction of the limit" is (items − burst) ÷ limit, the time a client needs that uses the whole burst and',
 				'then every token as it comes, divided by the wall time; "extra" is requests beyond one per item (the 429s).',
 				'The pacer across every limit shape (limits 5–50/s, bursts 1 to the limit, with and without Retry-After,',

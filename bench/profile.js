@@ -10,8 +10,8 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { startEmulator } = require('../emulator/server');
-const { N8n, buildAndPack } = require('../scripts/n8n-harness');
-const { flowellaParameters, rowsToFlowella, workflowId } = require('../scripts/n8n-workflows');
+const { N8n, buildAndPack } = require('../tools/n8n-harness');
+const { flowellaParameters, rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
 
 const KEY = 'flo_profile_key_0123456789';
 const CREDENTIAL = { id: 'profileFlowella1', name: 'Flowella (profile)' };

@@ -10,8 +10,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { parseExecuteOutput } = require('../scripts/n8n-harness');
-const { nodeId, rowsToFlowella, workflowId } = require('../scripts/n8n-workflows');
+const { parseExecuteOutput } = require('../tools/n8n-harness');
+const { nodeId, rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
 
 const SENDING_GROUP = 7;
 const RECIPIENTS = 10_000;

@@ -10,9 +10,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
-const { N8n, ROOT, buildAndPack, freePort, killChildrenOnSignals } = require('../scripts/n8n-harness');
-const { DEFAULT_VERSION } = require('../scripts/install-n8n');
-const { workflowId } = require('../scripts/n8n-workflows');
+const { N8n, ROOT, buildAndPack, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
+const { DEFAULT_VERSION } = require('../tools/install-n8n');
+const { workflowId } = require('../tools/n8n-workflows');
 const { EVENT_TYPES, buildDelivery, post, sampleEvent, tamper } = require('../emulator/webhooks');
 const { triggerWorkflow, activate, executionCounts, settle, waitForWebhook } = require('../e2e/lib/trigger-workflows');
 

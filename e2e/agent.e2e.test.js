@@ -12,8 +12,8 @@ const { describe, it, before, after } = require('node:test');
 
 const { startEmulator } = require('../emulator/server');
 const { startChatModel, demoModel } = require('../emulator/chat-model');
-const { N8n, ROOT, killChildrenOnSignals } = require('../scripts/n8n-harness');
-const { workflowId } = require('../scripts/n8n-workflows');
+const { N8n, ROOT, killChildrenOnSignals } = require('../tools/n8n-harness');
+const { workflowId } = require('../tools/n8n-workflows');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
 const { agentWorkflow, aiAgentExample, standInCredential, FLOWELLA_TOOLS, toolName } = require('./lib/agent-workflow');
 

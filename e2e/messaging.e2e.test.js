@@ -11,9 +11,9 @@ const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 
 const { startEmulator } = require('../emulator/server');
-const { N8n, nodeOutputs, killChildrenOnSignals } = require('../scripts/n8n-harness');
-const { rowsToFlowella, workflowId } = require('../scripts/n8n-workflows');
-const { EXAMPLES_DIR, SANDBOX_CREDENTIAL } = require('../scripts/n8n-examples');
+const { N8n, nodeOutputs, killChildrenOnSignals } = require('../tools/n8n-harness');
+const { rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
+const { EXAMPLES_DIR, SANDBOX_CREDENTIAL } = require('../tools/n8n-examples');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
 const { CHANNEL, WELCOME_TEMPLATE, sendTextParameters, templateSendParameters, optOutParameters } = require('./lib/messaging-workflows');
 

@@ -9,7 +9,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { buildAndPack, ensureN8nWithProgress } = require('../scripts/n8n-harness');
+const { buildAndPack, ensureN8nWithProgress } = require('../tools/n8n-harness');
 const { selectedVersions } = require('./lib/context');
 
 const log = (line) => process.stderr.write(`${line}\n`);

@@ -10,8 +10,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 
-const { ROOT, N8n, freePort, killChildrenOnSignals } = require('../scripts/n8n-harness');
-const { workflowId } = require('../scripts/n8n-workflows');
+const { ROOT, N8n, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
+const { workflowId } = require('../tools/n8n-workflows');
 const { WebhookSender, TEST_EVENT } = require('../emulator/webhooks');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
 const { triggerWorkflow, executionCounts, settle } = require('./lib/trigger-workflows');

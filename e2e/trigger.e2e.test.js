@@ -9,8 +9,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { describe, it, before, after } = require('node:test');
 
-const { N8n, freePort, killChildrenOnSignals } = require('../scripts/n8n-harness');
-const { workflowId } = require('../scripts/n8n-workflows');
+const { N8n, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
+const { workflowId } = require('../tools/n8n-workflows');
 const { WebhookSender, buildDelivery, post } = require('../emulator/webhooks');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
 const { triggerWorkflow, activate, executionCounts, settle, waitForWebhook, startRecorder } = require('./lib/trigger-workflows');

@@ -496,4 +496,4 @@ async function startChatModel(options = {}) {
 	return model;
 }
 
-module.exports = { ChatModelStandIn, startChatModel, demoModel, stepIndex, readConversation, toolsOf, DEFAULT_MODELS };
+module.exports = { ChatModelStandIn, startChatModel, demoModel };

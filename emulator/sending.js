@@ -1,6 +1,6 @@
 'use strict';
 // The emulator's sending side: POST /api/v1/messages, /api/v1/templates/send and /api/v1/opt-outs
-// as shared/flowella-api.md documents them, plus what a test needs to prove "never twice": every
+// as Flowella's API documents them, plus what a test needs to prove "never twice": every
 // accepted send is logged in `emulator.handled`, and duplicates() finds a recipient messaged twice.
 // Pure logic on the emulator's state (channels, templates, contacts, conversations, messages, jobs,
 // opt-outs); server.js owns HTTP and timers call back into deliverJobMessages().
@@ -471,7 +471,6 @@ module.exports = {
 	normalizePhone,
 	sendText,
 	sendTemplate,
-	deliverJobMessages,
 	JobClock,
 	setOptOut,
 	recordInbound,

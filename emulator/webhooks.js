@@ -30,7 +30,7 @@ const TIMEOUT_MS = 10_000;
 const MAX_CONSECUTIVE_FAILURES = 10;
 const USER_AGENT = 'Flowella-Webhooks/1';
 
-/** The playground's trigger (scripts/n8n-examples.js): its fixed webhook id and signing secret. */
+/** The playground's trigger (tools/n8n-examples.js): its fixed webhook id and signing secret. */
 const PLAYGROUND_WEBHOOK = {
 	webhookId: 'f10e11a0-7e57-4b1d-9c3a-00000000aa11',
 	secret: 'whsec_playground_local_only_5ecret',
@@ -289,7 +289,6 @@ module.exports = {
 	TEST_EVENT,
 	DEFAULT_SCHEDULE_MS,
 	MAX_CONSECUTIVE_FAILURES,
-	TAMPER_MODES,
 	PLAYGROUND_WEBHOOK,
 	signBody,
 	sampleEvent,

@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
-const { ROOT } = require('./n8n-harness');
+const { ROOT } = require('../tools/n8n-harness');
 const { tourEditor, tourUnavailable } = require('../e2e/lib/editor-tour');
 
 async function main() {

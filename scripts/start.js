@@ -49,9 +49,9 @@ async function main() {
 	const started = Date.now();
 	await ensureDevDependencies();
 	// Loaded after the dev dependencies are in place.
-	const { N8n, buildAndPack, portIsFree } = require('./n8n-harness');
-	const { DEFAULT_VERSION } = require('./install-n8n');
-	const { readExamples, SANDBOX_CREDENTIAL, PLAYGROUND_SEED } = require('./n8n-examples');
+	const { N8n, buildAndPack, portIsFree } = require('../tools/n8n-harness');
+	const { DEFAULT_VERSION } = require('../tools/install-n8n');
+	const { readExamples, SANDBOX_CREDENTIAL, PLAYGROUND_SEED } = require('../tools/n8n-examples');
 	const { startEmulator } = require('../emulator/server');
 	const { DEMO_KEY } = require('../emulator/cli');
 	const { PLAYGROUND_WEBHOOK } = require('../emulator/webhooks');
@@ -100,7 +100,7 @@ async function main() {
 	log(`[emulator] stand-in chat model (OpenAI API) on ${chatModel.url}`);
 
 	// 2. The package, packed and installed into n8n the way users install it.
-	const [, tgz] = await Promise.all([require('./n8n-harness').ensureN8nWithProgress(version, log), buildAndPack({ log })]);
+	const [, tgz] = await Promise.all([require('../tools/n8n-harness').ensureN8nWithProgress(version, log), buildAndPack({ log })]);
 	const userFolder = path.resolve(values.folder, `n8n-${version}`);
 	if (values.fresh) fs.rmSync(userFolder, { recursive: true, force: true });
 	fs.mkdirSync(userFolder, { recursive: true });

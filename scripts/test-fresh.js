@@ -17,7 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
-const { npmChildEnv } = require('./install-n8n');
+const { npmChildEnv } = require('../tools/install-n8n');
 
 const ROOT = path.resolve(__dirname, '..');
 const log = (line) => process.stderr.write(`[fresh] ${line}\n`);
@@ -59,7 +59,7 @@ async function startPlayground(clone, env, logFile, port) {
 			if (Date.now() - started > 40 * 60_000) throw new Error(`npm start was not ready after 40 minutes:\n${tail(logFile)}`);
 			await new Promise((resolve) => setTimeout(resolve, 1000));
 		}
-		const { RestClient } = require(path.join(clone, 'scripts', 'n8n-harness.js'));
+		const { RestClient } = require(path.join(clone, 'tools', 'n8n-harness.js'));
 		const rest = new RestClient(`http://127.0.0.1:${port}`);
 		await rest.login({ email: 'playground@example.com', password: 'Flowella-playground-1' });
 		const response = await rest.mustRequest('GET', '/types/nodes.json');

@@ -3,9 +3,9 @@
 // Chat for the playground) → AI Agent, with the OpenAI Chat Model (its credential's Base URL at the
 // chat model stand-in, emulator/chat-model.js) and Flowella tool nodes (`n8n-nodes-flowella.flowellaTool`,
 // the tool n8n makes from the node's `usableAsTool`). Shared by e2e/agent.e2e.test.js and the
-// playground's example (scripts/n8n-examples.js).
-const { PACKAGE_NAME } = require('../../scripts/n8n-harness');
-const { nodeId } = require('../../scripts/n8n-workflows');
+// playground's example (tools/n8n-examples.js).
+const { PACKAGE_NAME } = require('../../tools/n8n-harness');
+const { nodeId } = require('../../tools/n8n-workflows');
 
 const TOOL_TYPE = `${PACKAGE_NAME}.flowellaTool`;
 const AGENT_TYPE = '@n8n/n8n-nodes-langchain.agent';
@@ -171,8 +171,5 @@ module.exports = {
 	standInCredential,
 	FLOWELLA_TOOLS,
 	PLAYGROUND_MODEL,
-	TOOL_TYPE,
 	toolName,
-	fromAI,
-	agentVersionFor,
 };

@@ -4,8 +4,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { ROOT, buildAndPack } = require('../../scripts/n8n-harness');
-const { RUNTIMES } = require('../../scripts/install-n8n');
+const { ROOT, buildAndPack } = require('../../tools/n8n-harness');
+const { RUNTIMES } = require('../../tools/install-n8n');
 
 const ALL_VERSIONS = Object.keys(RUNTIMES);
 
@@ -38,4 +38,4 @@ function freshUserFolder(version) {
 
 const keepFolders = () => process.env.FLOWELLA_E2E_KEEP === '1';
 
-module.exports = { ALL_VERSIONS, selectedVersions, packageTarball, freshUserFolder, keepFolders };
+module.exports = { selectedVersions, packageTarball, freshUserFolder, keepFolders };

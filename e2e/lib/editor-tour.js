@@ -139,4 +139,4 @@ async function dismissPopups(page) {
 	}
 }
 
-module.exports = { tourEditor, tourUnavailable, findChromium, CHROMIUM_FLAGS };
+module.exports = { tourEditor, tourUnavailable };

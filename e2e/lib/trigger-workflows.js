@@ -6,8 +6,8 @@
 const http = require('node:http');
 const path = require('node:path');
 
-const { PACKAGE_NAME, runCommand } = require('../../scripts/n8n-harness');
-const { nodeId } = require('../../scripts/n8n-workflows');
+const { PACKAGE_NAME, runCommand } = require('../../tools/n8n-harness');
+const { nodeId } = require('../../tools/n8n-workflows');
 
 const TRIGGER_TYPE = `${PACKAGE_NAME}.flowellaTrigger`;
 const WEBHOOK_CREDENTIAL_TYPE = 'flowellaWebhookApi';
@@ -145,11 +145,9 @@ async function startRecorder() {
 
 module.exports = {
 	TRIGGER_TYPE,
-	WEBHOOK_CREDENTIAL_TYPE,
 	triggerNode,
 	triggerWorkflow,
 	activate,
-	queryDatabase,
 	executionCounts,
 	settle,
 	waitForWebhook,

@@ -3,7 +3,7 @@
 // real HTTP. The results go to .reliability/fault-matrix.json; scripts/reliability-report.js
 // turns them into the table in docs/reliability.md.
 import { startEmulator } from '../../emulator/server';
-import type { FlowellaEmulator } from '../../emulator/server';
+import type { Fault, FlowellaEmulator } from '../../emulator/server';
 import { Flowella } from '../../nodes/Flowella/Flowella.node';
 import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
 import type { FlowellaRun, NodeSettings } from '../engine/harness';
@@ -14,8 +14,6 @@ const PHONES = Array.from({ length: 6 }, (_, item) => `+3461200000${item}`);
 const ROWS = PHONES.map((phone, item) => ({ phone, name: `Row ${item}` }));
 // Item 0 fails first, which is what makes n8n's own Retry On Fail re-run the node with On Error = Continue.
 const TARGETS = [0, 3];
-
-type Fault = NonNullable<Parameters<FlowellaEmulator['configure']>[0]['faults']>[number];
 
 interface FaultCase {
 	id: string;

@@ -5,13 +5,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 
 import { startEmulator } from '../../emulator/server';
-import type { FlowellaEmulator } from '../../emulator/server';
+import type { Fault, FlowellaEmulator } from '../../emulator/server';
 import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
 import type { NodeSettings } from '../engine/harness';
 import { LogCapture, placesHolding, placesToSearch, writeResults } from './support';
 
 const KEY = 'flo_live_secret_77aa66bb55cc44dd33ee';
-type Fault = NonNullable<Parameters<FlowellaEmulator['configure']>[0]['faults']>[number];
 
 let emulator: FlowellaEmulator;
 let trap: http.Server;

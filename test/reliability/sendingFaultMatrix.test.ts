@@ -4,7 +4,7 @@
 // (`handled`: every send that reached it and was stored), not from what the node says.
 // Results go to .reliability/sending-fault-matrix.json (scripts/reliability-report.js).
 import { startEmulator } from '../../emulator/server';
-import type { FlowellaEmulator } from '../../emulator/server';
+import type { Fault, FlowellaEmulator } from '../../emulator/server';
 import { Flowella } from '../../nodes/Flowella/Flowella.node';
 import { runFlowellaWorkflow } from '../engine/harness';
 import type { NodeSettings } from '../engine/harness';
@@ -16,8 +16,6 @@ const ROWS = PHONES.map((phone, item) => ({ phone, name: `Row ${item}`, text: `H
 // Item 0 fails first, which is what makes n8n's own Retry On Fail re-run the node with On Error = Continue.
 const TARGETS = [0, 3];
 const MAX_TRIES = 3;
-
-type Fault = NonNullable<Parameters<FlowellaEmulator['configure']>[0]['faults']>[number];
 
 /**
  * What a fault means for a request that is not safe to repeat: `notReceived` certainly did not

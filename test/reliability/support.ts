@@ -11,7 +11,7 @@ import type { FlowellaEmulator } from '../../emulator/server';
 import type { FlowellaRun } from '../engine/harness';
 
 /** Results of the reliability suites, read by scripts/reliability-report.js. Git-ignored. */
-export const RESULTS_DIR = path.join(__dirname, '..', '..', '.reliability');
+const RESULTS_DIR = path.join(__dirname, '..', '..', '.reliability');
 
 export function writeResults(name: string, value: unknown): void {
 	fs.mkdirSync(RESULTS_DIR, { recursive: true });
@@ -19,7 +19,7 @@ export function writeResults(name: string, value: unknown): void {
 }
 
 /** Every text form of an error n8n may store, log or report: JSON, message, description, stack, and the same for each cause. */
-export function errorTexts(error: unknown): string[] {
+function errorTexts(error: unknown): string[] {
 	const texts: string[] = [];
 	const seen = new Set<unknown>();
 	let current = error as { cause?: unknown; message?: unknown; description?: unknown; stack?: unknown } | undefined;

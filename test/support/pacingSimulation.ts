@@ -61,7 +61,7 @@ export interface SimulationResult {
 	pacer: RequestPacer;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, baseWaitMs: 1000 };
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, baseWaitMs: 1000 };
 
 /** Small, fast, seeded: mulberry32. */
 export function seededRandom(seed: number): () => number {

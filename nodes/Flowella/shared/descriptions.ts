@@ -7,7 +7,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 // n8n's lint wants the Limit field's default written as the literal 50.
 export const DEFAULT_LIMIT = 50;
 
-export const parallelRequestsOption: INodeProperties = {
+const parallelRequestsOption: INodeProperties = {
 	displayName: 'Parallel Requests',
 	name: 'concurrency',
 	type: 'number',
@@ -17,7 +17,7 @@ export const parallelRequestsOption: INodeProperties = {
 		'Most requests sent to Flowella at once. The node slows down by itself when Flowella answers "too many requests" and speeds up again after.',
 };
 
-export const timeoutOption: INodeProperties = {
+const timeoutOption: INodeProperties = {
 	displayName: 'Timeout (Ms)',
 	name: 'timeout',
 	type: 'number',

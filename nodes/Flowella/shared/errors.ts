@@ -51,7 +51,7 @@ export function certainlyNotReceived(failure: RequestFailure): boolean {
 }
 
 /** Whether Flowella may have acted on a request that failed: it may have been stored, yet the answer was lost. */
-export function outcomeUnknown(failure: RequestFailure): boolean {
+function outcomeUnknown(failure: RequestFailure): boolean {
 	if (failure.kind === 'http') return failure.statusCode >= 500;
 	if (failure.kind === 'network') return !NEVER_CONNECTED.has(failure.code);
 	return failure.kind === 'invalidResponse';

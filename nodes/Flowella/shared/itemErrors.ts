@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /** A value as an error message shows it: JSON, cut at 80 characters. */
-export function shownValue(value: unknown): string {
+function shownValue(value: unknown): string {
 	const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
 	return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }

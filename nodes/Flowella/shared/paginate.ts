@@ -1,5 +1,5 @@
 // Flowella's list endpoints: `limit` (1–100) and an opaque `cursor` in, `{items, nextCursor}` out.
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 export interface PageQuery {
 	limit: number;

@@ -4,7 +4,7 @@ import type { RefusalAdvice } from './errors';
 // Flowella passes Meta's text on in a 400, so the words are matched too.
 const OUTSIDE_24_HOURS = /131047|24[- ]?hours?|re-?engagement|customer service window/i;
 
-export const OUTSIDE_24_HOURS_ADVICE =
+const OUTSIDE_24_HOURS_ADVICE =
 	"WhatsApp allows free-form text only within 24 hours of the contact's last message to you. Outside that window, send an approved template instead (Template → Send to Many, with this one recipient).";
 
 /** What to do when Flowella refuses to send a message or a bulk job, by the reason it gives. */

@@ -61,7 +61,7 @@ interface FullResponse {
 	body: unknown;
 }
 
-export function redact(text: string, secret: string): string {
+function redact(text: string, secret: string): string {
 	return secret ? text.split(secret).join('[redacted]') : text;
 }
 

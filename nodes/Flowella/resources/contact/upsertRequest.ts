@@ -26,8 +26,8 @@ export interface FieldProblem {
 export type UpsertRequest = { ok: true; body: UpsertContactBody } | ({ ok: false } & FieldProblem);
 
 // Limits from Flowella's contract for POST /api/v1/contacts.
-export const NAME_MAX_LENGTH = 200;
-export const WA_ID_MAX_LENGTH = 64;
+const NAME_MAX_LENGTH = 200;
+const WA_ID_MAX_LENGTH = 64;
 // RFC 5321 caps a forward path at 254 characters. The shape is what `format: email` validators
 // (ajv-formats, zod) accept: a dot-atom before the @ (RFC 5322 atext, no leading, trailing or double
 // dots), then host-name labels (letters, digits, inner hyphens, at most 63 characters each) and a

@@ -25,7 +25,7 @@ export const option: BatchOperation['option'] = {
 };
 
 // Flowella's cap on the recipients of one bulk job.
-export const MAX_RECIPIENTS_PER_JOB = 50_000;
+const MAX_RECIPIENTS_PER_JOB = 50_000;
 
 const show = showFor('template', 'send');
 

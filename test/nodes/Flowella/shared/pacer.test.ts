@@ -26,7 +26,7 @@ const RETRY_AFTER: RetryAfterMode[] = ['none', 'seconds', 'date'];
  * Parallel Requests for a cell: enough that the limit is what binds (Parallel Requests ÷ the
  * slowest latency at least 1.2 × the limit), and never below the default 5.
  */
-export function parallelRequestsFor(ratePerSec: number, latency: Pick<Latency, 'ms' | 'jitter'>): number {
+function parallelRequestsFor(ratePerSec: number, latency: Pick<Latency, 'ms' | 'jitter'>): number {
 	const slowestSeconds = (latency.ms * (1 + (latency.jitter ?? 0))) / 1000;
 	return Math.max(5, Math.ceil(1.2 * ratePerSec * slowestSeconds));
 }

@@ -7,6 +7,15 @@ const { NODE_TYPE, CREDENTIAL_TYPE } = require('./n8n-harness');
 
 const TRIGGER = "When clicking 'Execute workflow'";
 
+/**
+ * A node and a workflow as n8n's import JSON has them.
+ * @typedef {{ parameters: Record<string, any>, id: string, name: string, type: string, typeVersion: number,
+ *   position: number[], credentials?: Record<string, { id: string, name: string }>, [setting: string]: unknown }} WorkflowNode
+ * @typedef {{ node: string, type: string, index: number }} Connection
+ * @typedef {{ id: string, name: string, nodes: WorkflowNode[], connections: Record<string, Record<string, Connection[][]>>,
+ *   active: boolean, settings: Record<string, any>, pinData: object, tags: string[], [field: string]: unknown }} Workflow
+ */
+
 /** A stable UUID-shaped node id derived from the workflow id and node name. */
 function nodeId(workflowId, name) {
 	const hex = require('node:crypto').createHash('sha1').update(`${workflowId}/${name}`).digest('hex');
@@ -41,9 +50,11 @@ function flowellaParameters({ fields = ['name', 'email'], options = {} } = {}) {
  *   parameters?: object, settings?: object, errorBranch?: boolean, rowsName?: string, splitName?: string,
  *   okName?: string, fixName?: string }} Stage
  * @param {{ id: string, name: string, stages: Stage[], trigger?: 'manual' | 'schedule', notes?: string }} spec
+ * @returns {Workflow}
  */
 function rowsToFlowella({ id, name, stages, trigger = 'manual', notes }) {
 	const triggerName = trigger === 'schedule' ? 'Every hour' : TRIGGER;
+	/** @type {WorkflowNode[]} */
 	const nodes = [
 		trigger === 'schedule'
 			? {
@@ -63,8 +74,9 @@ function rowsToFlowella({ id, name, stages, trigger = 'manual', notes }) {
 					position: [0, 0],
 				},
 	];
+	/** @type {Workflow['connections']} */
 	const connections = {};
-	const connect = (from, to, output = 0) => {
+	const connect = (/** @type {string} */ from, /** @type {string} */ to, output = 0) => {
 		connections[from] ??= { main: [] };
 		while (connections[from].main.length <= output) connections[from].main.push([]);
 		connections[from].main[output].push({ node: to, type: 'main', index: 0 });
@@ -142,4 +154,4 @@ function rowsToFlowella({ id, name, stages, trigger = 'manual', notes }) {
 	};
 }
 
-module.exports = { rowsToFlowella, flowellaParameters, workflowId, nodeId, TRIGGER };
+module.exports = { rowsToFlowella, flowellaParameters, workflowId, nodeId };

@@ -3,7 +3,7 @@
 // into a fresh user folder, imports credentials and workflows with the n8n CLI, executes
 // workflows and parses their run data, and starts the editor and talks to its REST API.
 // Used by the end-to-end suite (e2e/) and by `npm start` (scripts/start.js).
-// Facts behind each step: shared/n8n-notes.md. Every child process is spawned asynchronously
+// Why each step is done this way: the comments beside it. Every child process is spawned asynchronously
 // with stdin closed, so an emulator in this process keeps answering n8n's requests.
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -12,27 +12,29 @@ const net = require('node:net');
 const path = require('node:path');
 
 const { ensureN8n, DEFAULT_VERSION } = require('./install-n8n');
-const { pack } = require('./pack');
+const { pack } = require('../scripts/pack');
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE_NAME = require(path.join(ROOT, 'package.json')).name;
 const NODE_TYPE = `${PACKAGE_NAME}.flowella`;
 const CREDENTIAL_TYPE = 'flowellaApi';
 
-const defaultLog = (line) => process.stderr.write(`${line}\n`);
+/** @type {(line: string) => void} */
+const defaultLog = (line) => void process.stderr.write(`${line}\n`);
 
 // Ports handed out by freePort in this process: the OS may offer a just-closed port again, and
 // an n8n whose editor and task broker get the same port answers the editor's requests with the
 // broker's 404s.
 const handedOut = new Set();
 
+/** @returns {Promise<number>} */
 function probePort() {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
+			const { port } = /** @type {net.AddressInfo} */ (server.address());
 			server.close(() => resolve(port));
 		});
 	});
@@ -90,6 +92,9 @@ function track(child) {
 
 /**
  * Runs a command to completion without blocking the event loop.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, echo?: (chunk: string) => void }} [options]
  * @returns {Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string, ms: number }>}
  */
 function runCommand(command, args, { cwd = ROOT, env = process.env, timeoutMs = 10 * 60_000, echo } = {}) {
@@ -123,6 +128,7 @@ function runCommand(command, args, { cwd = ROOT, env = process.env, timeoutMs = 
 	});
 }
 
+/** runCommand, throwing unless the command exits 0. @param {string} command @param {string[]} args @param {Parameters<typeof runCommand>[2]} [options] */
 async function mustRun(command, args, options) {
 	const result = await runCommand(command, args, options);
 	if (result.code !== 0) {
@@ -228,7 +234,11 @@ class N8n {
 		this.timings = [];
 	}
 
-	/** Installs or reuses n8n `version`, creates the user folder and installs the package there. */
+	/**
+	 * Installs or reuses n8n `version`, creates the user folder and installs the package there.
+	 * @param {{ version?: string, tgz?: string, userFolder: string, encryptionKey?: string,
+	 *   env?: Record<string, string>, log?: (line: string) => void }} options
+	 */
 	static async prepare({ version = DEFAULT_VERSION, tgz, userFolder, encryptionKey, env, log = defaultLog }) {
 		const runtime = await ensureN8nWithProgress(version, log);
 		fs.mkdirSync(userFolder, { recursive: true });
@@ -258,7 +268,11 @@ class N8n {
 		};
 	}
 
-	/** Runs `n8n <args>` to completion. */
+	/**
+	 * Runs `n8n <args>` to completion.
+	 * @param {string[]} args
+	 * @param {{ timeoutMs?: number, env?: Record<string, string> }} [options]
+	 */
 	async cli(args, { timeoutMs = 5 * 60_000, env } = {}) {
 		const result = await runCommand(this.runtime.node, [this.runtime.n8nBin, ...args], {
 			cwd: this.userFolder,
@@ -269,6 +283,7 @@ class N8n {
 		return result;
 	}
 
+	/** @param {string[]} args @param {Parameters<N8n['cli']>[1]} [options] */
 	async mustCli(args, options) {
 		const result = await this.cli(args, options);
 		if (result.code !== 0) {
@@ -297,6 +312,8 @@ class N8n {
 
 	/**
 	 * `n8n execute --id=<id> --rawOutput`.
+	 * @param {string} workflowId
+	 * @param {{ timeoutMs?: number, countNodeRuns?: boolean }} [options]
 	 * @returns {Promise<{ code: number | null, execution: any, stdout: string, stderr: string, ms: number, nodeRuns?: (name: string) => number }>}
 	 */
 	async execute(workflowId, { timeoutMs = 3 * 60_000, countNodeRuns = false } = {}) {
@@ -315,7 +332,7 @@ class N8n {
 		try {
 			execution = parseExecuteOutput(result.stdout);
 		} catch (error) {
-			throw new Error(`could not parse the run data of workflow ${workflowId}: ${error.message}\n${result.stdout}`);
+			throw new Error(`could not parse the run data of workflow ${workflowId}: ${error instanceof Error ? error.message : error}\n${result.stdout}`);
 		}
 		if (!execution) {
 			throw new Error(`n8n execute --id=${workflowId} printed no run data (exit ${result.code})\n${result.stdout}\n${result.stderr}`);
@@ -325,6 +342,7 @@ class N8n {
 
 	/**
 	 * Starts the editor (`n8n start`) and resolves once it answers /healthz and the REST API.
+	 * @param {{ port?: number, host?: string, env?: Record<string, string>, echo?: (chunk: string) => void, timeoutMs?: number }} [options]
 	 * @returns {Promise<N8nServer>}
 	 */
 	async start({ port, host = '127.0.0.1', env = {}, echo, timeoutMs = 3 * 60_000 } = {}) {
@@ -478,10 +496,8 @@ module.exports = {
 	NODE_TYPE,
 	CREDENTIAL_TYPE,
 	N8n,
-	N8nServer,
 	RestClient,
 	buildAndPack,
-	installCommunityPackage,
 	parseExecuteOutput,
 	nodeOutputs,
 	freePort,

@@ -1,6 +1,5 @@
-#!/usr/bin/env node
 'use strict';
-// The playground's example workflows. `node scripts/n8n-examples.js` rewrites examples/*.json
+// The playground's example workflows. `npm run examples` (scripts/write-examples.js) rewrites examples/*.json
 // from these definitions; `npm start` imports those files (they can also be imported into any
 // n8n by hand: Workflows → Import from File, then pick your own Flowella credential).
 const fs = require('node:fs');
@@ -183,11 +182,14 @@ function autoReply() {
 	};
 }
 
+/** Writes every example to examples/; returns how many. */
 function writeExamples() {
 	fs.mkdirSync(EXAMPLES_DIR, { recursive: true });
-	for (const { file, workflow } of examples()) {
+	const all = examples();
+	for (const { file, workflow } of all) {
 		fs.writeFileSync(path.join(EXAMPLES_DIR, file), `${JSON.stringify(workflow, null, 2)}\n`);
 	}
+	return all.length;
 }
 
 /** The example workflows as committed in examples/. */
@@ -195,9 +197,5 @@ function readExamples() {
 	return examples().map(({ file }) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')));
 }
 
-module.exports = { SANDBOX_CREDENTIAL, PLAYGROUND_SEED, EXAMPLES_DIR, examples, readExamples, writeExamples };
+module.exports = { SANDBOX_CREDENTIAL, PLAYGROUND_SEED, EXAMPLES_DIR, readExamples, writeExamples };
 
-if (require.main === module) {
-	writeExamples();
-	process.stdout.write(`wrote ${examples().length} workflows to ${path.relative(process.cwd(), EXAMPLES_DIR) || '.'}\n`);
-}

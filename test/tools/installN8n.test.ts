@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const installer = require('../../scripts/install-n8n.js') as {
+const installer = require('../../tools/install-n8n.js') as {
 	npmChildEnv(): NodeJS.ProcessEnv;
 	verify(paths: { dir: string; node: string; n8nBin: string }, version: string): Promise<string | undefined>;
 	lock(lockDir: string, log: (line: string) => void): Promise<() => void>;
@@ -52,7 +52,7 @@ describe('verify', () => {
 		// The machine's own Node stands in for the pinned one; its version is checked first.
 		const paths = { dir, node: process.execPath, n8nBin: path.join(dir, 'node_modules/n8n/bin/n8n') };
 		expect(await installer.verify(paths, '2.40.7')).toMatch(/^its Node is v\d+/);
-		const runtimes = (require('../../scripts/install-n8n.js') as { RUNTIMES: Record<string, { node: string }> }).RUNTIMES;
+		const runtimes = (require('../../tools/install-n8n.js') as { RUNTIMES: Record<string, { node: string }> }).RUNTIMES;
 		const pinned = runtimes['2.40.7'].node;
 		runtimes['2.40.7'].node = process.version.slice(1);
 		try {

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run examples`: rewrites examples/*.json from their definitions in tools/n8n-examples.js.
+const path = require('node:path');
+
+const { writeExamples, EXAMPLES_DIR } = require('../tools/n8n-examples');
+
+const written = writeExamples();
+process.stdout.write(`wrote ${written} workflows to ${path.relative(process.cwd(), EXAMPLES_DIR) || '.'}\n`);
