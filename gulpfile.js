@@ -1,3 +1,4 @@
+'use strict';
 const { src, dest } = require('gulp');
 
 // tsc emits only JavaScript; n8n also needs the icons and the codex file beside it in dist/.

@@ -1,3 +1,4 @@
+'use strict';
 /** @type {import('jest').Config} */
 module.exports = {
 	testEnvironment: 'node',

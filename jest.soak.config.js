@@ -1,3 +1,4 @@
+'use strict';
 /** The soak (npm run test:soak): 50,000 items with random faults; not part of `npm test`. */
 const base = require('./jest.config');
 

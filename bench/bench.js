@@ -34,6 +34,13 @@ function flowellaWorkflow(name, count, options, settings) {
 }
 
 /** The same rows through n8n's HTTP Request node, as a user would wire it by hand. */
+/** The workflow's node under test, named Target. @param {import('../tools/n8n-workflows').Workflow} workflow */
+function targetOf(workflow) {
+	const target = workflow.nodes.find((node) => node.name === 'Target');
+	if (!target) throw new Error(`${workflow.name} has no Target node`);
+	return target;
+}
+
 function httpRequestWorkflow(name, count, url, batching, settings) {
 	const id = workflowId(`bench${name}`);
 	const workflow = rowsToFlowella({
@@ -41,7 +48,7 @@ function httpRequestWorkflow(name, count, url, batching, settings) {
 		name: `bench: ${name}`,
 		stages: [{ name: 'Target', rows: rows(count), credential: FLOWELLA_CREDENTIAL }],
 	});
-	const target = workflow.nodes.find((node) => node.name === 'Target');
+	const target = targetOf(workflow);
 	Object.assign(target, {
 		id: nodeId(id, 'Target'),
 		type: 'n8n-nodes-base.httpRequest',
@@ -65,7 +72,7 @@ function httpRequestWorkflow(name, count, url, batching, settings) {
 /** The same upserts with the Authorization header typed into the HTTP Request node by hand (no credential). */
 function httpRequestHandHeaderWorkflow(name, count, url) {
 	const workflow = httpRequestWorkflow(name, count, url);
-	const target = workflow.nodes.find((node) => node.name === 'Target');
+	const target = targetOf(workflow);
 	delete target.credentials;
 	Object.assign(target.parameters, {
 		authentication: 'none',
@@ -88,7 +95,7 @@ function flowellaListWorkflow(name) {
 /** The same list through the HTTP Request node's own pagination, set up as its docs show for a cursor API. */
 function httpRequestListWorkflow(name, url) {
 	const workflow = httpRequestWorkflow(name, 1, url);
-	const target = workflow.nodes.find((node) => node.name === 'Target');
+	const target = targetOf(workflow);
 	target.parameters = {
 		method: 'GET',
 		url,
@@ -282,7 +289,7 @@ async function main() {
 		for (const scenario of list) {
 			emulator.reset();
 			emulator.configure({ faults: [], randomFaults: null, ...scenario.knobs });
-			if (scenario.seed) emulator.seed(scenario.seed);
+			if ('seed' in scenario && scenario.seed) emulator.seed(scenario.seed);
 			log(`[bench] ${scenario.group}. ${scenario.label}: ${scenario.items} items`);
 			const execute = scenario.execute ?? ((_, id, options) => n8n.execute(id, options));
 			const result = await execute(n8n, workflowId(`bench${scenario.name}`), { timeoutMs: scenario.timeoutMs ?? 15 * 60_000 });

@@ -17,7 +17,7 @@ const KEY = 'flo_profile_key_0123456789';
 const CREDENTIAL = { id: 'profileFlowella1', name: 'Flowella (profile)' };
 const log = (line) => process.stderr.write(`${line}\n`);
 
-// First match wins: a frame's own code (self time) is put under the first category it fits.
+/** What a frame's own code (self time) was doing, by a pattern on its file and function name; the first match wins. @type {[string, RegExp][]} */
 const CATEGORIES = [
 	['credentials (lookup, decryption, types)', /credentials|cipher|hkdf|decrypt|typeorm|sqlite/i],
 	['n8n expressions (parameters such as {{ $json.phone }})', /expression|workflow-data-proxy|tmpl|riot|esprima|acorn|ast-types|recast|tournament|js-base64/i],

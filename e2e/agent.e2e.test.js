@@ -61,6 +61,7 @@ function playgroundExampleRunByHand(flowellaCredential, openAiCredential) {
 for (const version of selectedVersions()) {
 	// n8n 1.x ends the agent's run when a tool node fails, unless the node's On Error is "Continue";
 	// 2.x hands the error to the model by default. Both are run where they work.
+	/** @type {('continueRegularOutput' | undefined)[]} */
 	const ON_ERROR_VARIANTS = version.startsWith('1.') ? ['continueRegularOutput'] : [undefined, 'continueRegularOutput'];
 
 	describe(`n8n ${version}: Flowella as the AI Agent's tools`, { timeout: 15 * 60_000 }, () => {
@@ -136,7 +137,12 @@ for (const version of selectedVersions()) {
 				}
 			});
 
-		/** Runs one agent workflow with `script` as the model; returns the execution and what the model saw. */
+		/**
+		 * Runs one agent workflow with `script` as the model; returns the execution and what the model saw.
+		 * @param {string} key
+		 * @param {Parameters<import('../emulator/chat-model').ChatModelStandIn['setScript']>[0]} script
+		 * @param {{ faults?: import('../emulator/server').Fault[], seed?: Parameters<import('../emulator/server').FlowellaEmulator['seed']>[0] }} [options]
+		 */
 		async function converse(key, script, { faults = [], seed } = {}) {
 			emulator.reset();
 			emulator.configure({ faults });
@@ -229,10 +235,12 @@ for (const version of selectedVersions()) {
 			assert.match(agentOutput(run.execution), /^Could not do it: /);
 		});
 
-		for (const [label, fault] of [
+		/** @type {[string, import('../emulator/server').Fault][]} */
+		const lostAnswers = [
 			['a 500 after Flowella stored it', { kind: 'status', status: 500, after: true, path: '/api/v1/messages' }],
 			['a connection reset after Flowella stored it', { kind: 'reset', after: true, path: '/api/v1/messages' }],
-		]) {
+		];
+		for (const [label, fault] of lostAnswers) {
 			for (const onError of ON_ERROR_VARIANTS) {
 			test(`Send Text with ${label} (tool On Error ${onError ?? 'default'}): the model is told it may have been sent and not to send it again blindly; sent once`, async () => {
 				const key = `maybeSent ${onError ?? 'default'}`;

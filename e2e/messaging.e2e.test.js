@@ -22,6 +22,7 @@ const MESSAGES = '/api/v1/messages';
 const TEMPLATES_SEND = '/api/v1/templates/send';
 const RETRY = { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
 // A 500 answered after Flowella stored the send: the "may have been sent" case.
+/** @type {import('../emulator/server').Fault} */
 const LOST_ANSWER = { kind: 'status', status: 500, after: true };
 const log = (line) => process.stderr.write(`${line}\n`);
 killChildrenOnSignals();

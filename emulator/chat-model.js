@@ -20,10 +20,16 @@ const http = require('node:http');
  * @typedef {{ api: 'responses' | 'chat', userText: string, systemText: string, tools: ToolSchema[],
  *   toolResults: ToolResult[], lastResult: ToolResult | undefined, step: number, body: any }} Turn
  * @typedef {Answer | ((turn: Turn) => Answer)} Step
+ * One request to the stand-in, as recorded (the conversation parts once the body is read).
+ * @typedef {{ seq: number, at: number, method: string | undefined, path: string, api: 'responses' | 'chat' | 'models' | 'other',
+ *   headers: import('node:http').IncomingHttpHeaders, raw: string, body: any, stream: boolean, status: number,
+ *   model?: string, tools: ToolSchema[], userText: string, systemText: string, toolResults: ToolResult[],
+ *   answer?: any }} ModelRequest
  */
 
 const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-5-mini'];
 
+/** An error as OpenAI answers it. @param {number} status @param {string} message @param {string | null} [code] */
 function openAiError(status, message, code = null, type = 'invalid_request_error') {
 	return { status, body: { error: { message, type, param: null, code } } };
 }
@@ -81,6 +87,14 @@ function stepIndex(script, resultCount) {
 }
 
 class ChatModelStandIn {
+	/** Every request, in order: path, API, streaming, the raw body, tools, what was answered. @type {ModelRequest[]} */
+	requests = [];
+	/** What went wrong on the stand-in's side (script exhausted, unknown tool): tests expect none. @type {string[]} */
+	problems = [];
+	nextId = 1;
+	/** @type {Step[] | ((turn: Turn) => Answer)} */
+	script = [];
+
 	/**
 	 * @param {{ apiKey?: string, script?: Step[], models?: string[], latencyMs?: number,
 	 *   chunkSize?: number }} [options] chunkSize: characters per streamed delta
@@ -93,10 +107,11 @@ class ChatModelStandIn {
 		this.setScript(options.script ?? []);
 		this.sockets = new Set();
 		this.server = http.createServer((req, res) => {
-			this.handle(req, res).catch((error) => {
-				this.problems.push(`stand-in crashed: ${error.stack ?? error}`);
+			this.handle(req, res).catch((/** @type {unknown} */ error) => {
+				const shown = error instanceof Error ? error : { stack: String(error), message: String(error) };
+				this.problems.push(`stand-in crashed: ${shown.stack ?? shown.message}`);
 				if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
-				res.end(JSON.stringify(openAiError(500, String(error.message ?? error), null, 'server_error').body));
+				res.end(JSON.stringify(openAiError(500, shown.message, null, 'server_error').body));
 			});
 		});
 		this.server.on('connection', (socket) => {
@@ -116,9 +131,7 @@ class ChatModelStandIn {
 	}
 
 	reset() {
-		/** Every request, in order: path, API, streaming, the raw body, tools, what was answered. */
 		this.requests = [];
-		/** What went wrong on the stand-in's side (script exhausted, unknown tool): tests expect none. */
 		this.problems = [];
 		this.nextId = 1;
 	}
@@ -176,6 +189,7 @@ class ChatModelStandIn {
 		};
 		if (route.startsWith('GET /__standin/') || route.startsWith('POST /__standin/')) return this.control(route, reply);
 
+		/** @type {ModelRequest} */
 		const record = {
 			seq: this.requests.length + 1,
 			at: Date.now(),
@@ -187,6 +201,10 @@ class ChatModelStandIn {
 			body: undefined,
 			stream: false,
 			status: 0,
+			tools: [],
+			userText: '',
+			systemText: '',
+			toolResults: [],
 		};
 		this.requests.push(record);
 		if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
@@ -226,7 +244,11 @@ class ChatModelStandIn {
 		return this.answerChat(res, record, answer);
 	}
 
-	/** The scripted answer for this request, checked against the tools n8n offered. */
+	/**
+	 * The scripted answer for this request, checked against the tools n8n offered.
+	 * @param {ModelRequest} record
+	 * @returns {{ error: string } | { text: string } | { toolCalls: (ScriptedToolCall & { id: string })[] }}
+	 */
 	nextAnswer(record) {
 		// A function instead of a list is asked on every turn (the playground's demo model).
 		const step = typeof this.script === 'function' ? record.toolResults.length : stepIndex(this.script, record.toolResults.length);
@@ -234,7 +256,7 @@ class ChatModelStandIn {
 		if (!scripted) return { error: `the script has no step ${step + 1} (it has ${this.script.length}); ${record.toolResults.length} tool results so far` };
 		/** @type {Turn} */
 		const turn = {
-			api: record.api,
+			api: record.api === 'chat' ? 'chat' : 'responses',
 			userText: record.userText,
 			systemText: record.systemText,
 			tools: record.tools,
@@ -247,20 +269,18 @@ class ChatModelStandIn {
 		try {
 			answer = typeof scripted === 'function' ? scripted(turn) : scripted;
 		} catch (error) {
-			return { error: `step ${step + 1} threw: ${error.message}` };
+			return { error: `step ${step + 1} threw: ${error instanceof Error ? error.message : String(error)}` };
 		}
-		if (!answer || (!Array.isArray(answer.toolCalls) && typeof answer.text !== 'string')) {
+		if (!answer || (!('toolCalls' in answer && Array.isArray(answer.toolCalls)) && !('text' in answer && typeof answer.text === 'string'))) {
 			return { error: `step ${step + 1} gave neither toolCalls nor text` };
 		}
-		for (const call of answer.toolCalls ?? []) {
+		if (!('toolCalls' in answer)) return { text: answer.text };
+		for (const call of answer.toolCalls) {
 			if (!record.tools.some((tool) => tool.name === call.name)) {
 				return { error: `step ${step + 1} calls "${call.name}", which n8n did not offer (offered: ${record.tools.map((tool) => tool.name).join(', ') || 'none'})` };
 			}
 		}
-		if (answer.toolCalls) {
-			return { toolCalls: answer.toolCalls.map((call) => ({ id: this.id('call_standin_'), name: call.name, arguments: call.arguments ?? {} })) };
-		}
-		return { text: answer.text };
+		return { toolCalls: answer.toolCalls.map((call) => ({ id: this.id('call_standin_'), name: call.name, arguments: call.arguments ?? {} })) };
 	}
 
 	usage(record, answer) {
@@ -371,7 +391,7 @@ class ChatModelStandIn {
 				}),
 			);
 		}
-		const chunk = (delta, finish = null) => ({
+		const chunk = (/** @type {object} */ delta, /** @type {string | null} */ finish = null) => ({
 			id,
 			object: 'chat.completion.chunk',
 			created,
@@ -460,6 +480,7 @@ function demoModel(turn) {
 	const name = /\badd\s+([^,+\d]+?)\s*(?:,|\+|\d)/i.exec(said)?.[1]?.trim();
 	const welcome = /welcome|greet|say (hi|hello)/i.test(said);
 	const call = (tool, values) => {
+		/** @type {Record<string, unknown>} */
 		const args = {};
 		for (const [pattern, value] of values) {
 			const key = propertyLike(tool, pattern);
@@ -476,6 +497,7 @@ function demoModel(turn) {
 		return { text: DEMO_HELP };
 	}
 	const last = turn.lastResult;
+	if (!last) return { text: DEMO_HELP };
 	const answer = firstResult(last);
 	if (answer?.error) return { text: `Flowella's tool answered with an error, so I stopped: ${answer.error}` };
 	if (last.name === upsert?.name && welcome && send) return sendWelcome();

@@ -7,6 +7,12 @@ const { startEmulator } = require('./server');
 
 const DEMO_KEY = 'flo_demo_local_sandbox_key';
 
+/** --retry-after none|seconds|date: how a 429 says when to come back. */
+function retryAfterMode(/** @type {string | undefined} */ value) {
+	if (value === 'none' || value === 'seconds' || value === 'date') return value;
+	throw new Error(`--retry-after must be none, seconds or date, not ${value}`);
+}
+
 async function main() {
 	const { values } = parseArgs({
 		options: {
@@ -26,7 +32,7 @@ async function main() {
 		port: Number(values.port),
 		apiKeys: values.key?.length ? values.key : [DEMO_KEY],
 		latencyMs: Number(values.latency),
-		rateLimit: rate ? { ratePerSec: rate, burst: Number(values.burst ?? rate), retryAfter: values['retry-after'] } : null,
+		rateLimit: rate ? { ratePerSec: rate, burst: Number(values.burst ?? rate), retryAfter: retryAfterMode(values['retry-after']) } : null,
 		billing: !values['no-billing'],
 		freeFormWindowHours: values['window-hours'] ? Number(values['window-hours']) : null,
 		jobSpeedup: Number(values['job-speedup']),

@@ -147,7 +147,12 @@ function metaMessageId(messageId) {
 	return `wamid.${Buffer.from(`emulator:${messageId}`).toString('base64url')}`;
 }
 
-/** Stores one outbound message (from a send or a job) with its contact and conversation. */
+/**
+ * Stores one outbound message (from a send or a job) with its contact and conversation.
+ * @param {any} emulator
+ * @param {{ to: string, channelId: string, text?: string | null, templateId?: string, bodyParameters?: string[],
+ *   jobId: string | null, status: string }} message
+ */
 function storeOutbound(emulator, { to, channelId, text, templateId, bodyParameters, jobId, status }) {
 	const createdAt = new Date().toISOString();
 	const contact = contactFor(emulator, to);

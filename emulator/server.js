@@ -67,13 +67,20 @@ function validateContactBody(body) {
 }
 
 class FlowellaEmulator {
-	// The sending side's state, declared for its types and set by forgetSends().
-	/** @type {ReturnType<typeof sending.defaultChannels>} */ channels;
-	/** @type {ReturnType<typeof sending.defaultTemplates>} */ templates;
-	/** Bulk template jobs, oldest first, each with its recipients. @type {any[]} */ jobs;
-	/** Opt-outs by `${channelId} ${phone}`. @type {Map<string, any>} */ optOuts;
-	/** Every send that reached the handler and was accepted, in order. @type {HandledSend[]} */ handled;
-	/** @type {ReturnType<typeof sending.freshSendingIndex>} */ sendingIndex;
+	// The sending side's state, fresh; forgetSends() (on reset) sets it back to this.
+	channels = sending.defaultChannels();
+	templates = sending.defaultTemplates();
+	/** Bulk template jobs, oldest first, each with its recipients. @type {any[]} */ jobs = [];
+	/** Opt-outs by `${channelId} ${phone}`. @type {Map<string, any>} */ optOuts = new Map();
+	/** Every send that reached the handler and was accepted, in order. @type {HandledSend[]} */ handled = [];
+	sendingIndex = sending.freshSendingIndex();
+	// Knobs, set by configure().
+	/** Queued faults, each used `times` times. @type {(Fault & { times: number })[]} */ faults = [];
+	/** @type {{ probability: number, kinds: Fault[], seed?: number } | null} */ randomFaults = null;
+	random = seededRandom(42);
+	// The token bucket of `rateLimit`.
+	tokens = 0;
+	refilledAt = Date.now();
 
 	/** @param {EmulatorOptions} [options] */
 	constructor(options = {}) {
@@ -89,7 +96,6 @@ class FlowellaEmulator {
 		this.messages = [];
 		this.nextId = 1;
 		this.jobClock = new sending.JobClock(this);
-		this.forgetSends();
 		this.lastTimestamp = 0;
 		this.sockets = new Set();
 		this.inFlight = 0;
@@ -235,7 +241,7 @@ class FlowellaEmulator {
 	}
 
 	latency() {
-		const latency = this.latencyMs;
+		const latency = this.latencyMs ?? 0;
 		if (typeof latency === 'number') return latency;
 		return latency.min + Math.random() * (latency.max - latency.min);
 	}
@@ -473,7 +479,7 @@ class FlowellaEmulator {
 			try {
 				this.configure(body && typeof body === 'object' ? body : {});
 			} catch (error) {
-				return reply(400, { error: { code: 'VALIDATION_ERROR', message: error.message } });
+				return reply(400, { error: { code: 'VALIDATION_ERROR', message: error instanceof Error ? error.message : String(error) } });
 			}
 			return reply(200, { ok: true });
 		}

@@ -47,7 +47,11 @@ function signBody(secret, raw) {
 let sequence = 0;
 const nextId = (prefix) => `${prefix}_${Date.now().toString(36)}${(++sequence).toString(36).padStart(4, '0')}${crypto.randomBytes(3).toString('hex')}`;
 
-/** A plausible event body: the documented part is the type and a `data` object with an `id`. */
+/**
+ * A plausible event body: the documented part is the type and a `data` object with an `id`.
+ * @param {string} type
+ * @param {{ phone?: string, text?: string, channelId?: string, id?: string }} [fields]
+ */
 function sampleEvent(type, { phone = '+34612345678', text = 'Hola, ¿tenéis cita mañana? 👋', channelId = 'ch_emulator_default', id } = {}) {
 	const createdAt = new Date().toISOString();
 	const conversationId = 'conv_emulator_1';
@@ -155,7 +159,8 @@ async function post(url, delivery, { timeoutMs = TIMEOUT_MS } = {}) {
 		const body = await response.text();
 		return { status: response.status, ms: performance.now() - started, body };
 	} catch (error) {
-		return { status: 0, ms: performance.now() - started, error: error.name === 'TimeoutError' ? 'timeout' : error.message };
+		const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+		return { status: 0, ms: performance.now() - started, error: name === 'TimeoutError' ? 'timeout' : message };
 	}
 }
 
@@ -193,7 +198,11 @@ class WebhookSender {
 		return type === TEST_EVENT || this.events.includes('*') || this.events.includes(type);
 	}
 
-	/** Builds a signed delivery of `type`: `body` as is, else a sample event (with `data` instead of its own, if given). */
+	/**
+	 * Builds a signed delivery of `type`: `body` as is, else a sample event (with `data` instead of its own, if given).
+	 * @param {string} type
+	 * @param {{ data?: object, body?: object, raw?: string, deliveryId?: string, phone?: string, text?: string }} [parts]
+	 */
 	build(type, { data, body, raw, deliveryId, phone, text } = {}) {
 		const sample = sampleEvent(type, { phone, text });
 		const event = body ?? (data ? { ...sample, data } : sample);

@@ -57,7 +57,7 @@ function parsePattern(source) {
 			i++;
 			let chars = '';
 			while (source[i] !== ']') {
-				let from = source[i++];
+				const from = source[i++];
 				if (from === '\\') {
 					if (source[i++] !== 'd') throw new Error(`unsupported class in ${source}`);
 					chars += '0123456789';
@@ -85,6 +85,7 @@ function parsePattern(source) {
 			if (source[i] === '?') [min, max, i] = [0, 1, i + 1];
 			else if (source[i] === '{') {
 				const match = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+				if (!match) throw new Error(`unreadable repetition in ${source}`);
 				i += match[0].length;
 				min = Number(match[1]);
 				max = match[2] === undefined ? min : match[3] === '' ? 20 : Number(match[3]);
@@ -223,7 +224,7 @@ function trunkPrefixes(plan) {
 	const found = plan[5] ? [plan[5]] : [];
 	for (const branch of branches(plan[7] || '')) {
 		if (/^[0-9[\]?]+$/.test(branch)) found.push(...literals(branch));
-		else if (/^[0-9]+\(/.test(branch)) found.push(/^[0-9]+/.exec(branch)[0]);
+		else if (/^[0-9]+\(/.test(branch)) found.push(branch.slice(0, branch.indexOf('(')));
 	}
 	return found.filter((prefix) => prefix.length <= 2);
 }

@@ -39,7 +39,9 @@ async function main() {
 		const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowella-shots-'));
 		const errorTour = await tourEditor({ ...common, workflowId: 'flowellaExample3', screenshotDir: scratch });
 		const target = path.join(path.resolve(values.out), 'error-output-run.png');
-		fs.copyFileSync(errorTour.screenshots.find((file) => file.endsWith('finished-run.png')), target);
+		const finished = errorTour.screenshots.find((file) => file.endsWith('finished-run.png'));
+		if (!finished) throw new Error('the error-output tour saved no finished-run.png');
+		fs.copyFileSync(finished, target);
 		fs.rmSync(scratch, { recursive: true, force: true });
 		written.push(target);
 	}

@@ -52,7 +52,7 @@ function checkFileList(files) {
 async function build(log) {
 	const started = Date.now();
 	log('[pack] npm run build');
-	await new Promise((resolve, reject) => {
+	await new Promise(/** @param {(value?: unknown) => void} resolve */ (resolve, reject) => {
 		const child = spawn('npm', ['run', 'build', '--silent'], { cwd: ROOT, env: npmChildEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
 		child.on('error', reject);
 		child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build exited ${code}`))));
@@ -65,7 +65,8 @@ async function build(log) {
  * Build and pack hold a lock, and the tarball is renamed into place, so two suites running at
  * once never see a half-cleaned dist/ or a half-written tarball.
  */
-async function pack({ outDir = path.join(ROOT, '.e2e', 'pack'), log = (line) => process.stderr.write(`${line}\n`), skipBuild = false } = {}) {
+/** @param {{ outDir?: string, log?: (line: string) => void, skipBuild?: boolean }} [options] */
+async function pack({ outDir = path.join(ROOT, '.e2e', 'pack'), log = (line) => void process.stderr.write(`${line}\n`), skipBuild = false } = {}) {
 	fs.mkdirSync(outDir, { recursive: true });
 	const release = await lock(path.join(outDir, '.lock'), log);
 	const scratch = fs.mkdtempSync(path.join(outDir, '.packing-'));

@@ -22,7 +22,7 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Installs the dev dependencies on a fresh clone (the build needs them), as `npm test` does. */
 function ensureDevDependencies() {
-	return new Promise((resolve, reject) => {
+	return new Promise(/** @param {(value?: unknown) => void} resolve */ (resolve, reject) => {
 		const child = spawn(process.execPath, [path.join(__dirname, 'ensure-ready.js')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 		child.on('error', reject);
 		child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`installing dev dependencies failed (${code})`))));
@@ -73,7 +73,7 @@ async function main() {
 			try {
 				await stop();
 			} catch (error) {
-				log(`  ${error.message}`);
+				log(`  ${error instanceof Error ? error.message : String(error)}`);
 			}
 		}
 		say('Stopped.');

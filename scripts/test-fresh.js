@@ -72,14 +72,14 @@ async function startPlayground(clone, env, logFile, port) {
 		return seconds;
 	} finally {
 		try {
-			process.kill(-child.pid, 'SIGINT');
+			process.kill(-Number(child.pid), 'SIGINT');
 		} catch {
 			// already gone
 		}
 		const stopped = await Promise.race([waitExit(child), new Promise((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
 		if (stopped === 'timeout') {
 			try {
-				process.kill(-child.pid, 'SIGKILL');
+				process.kill(-Number(child.pid), 'SIGKILL');
 			} catch {
 				// already gone
 			}
@@ -109,7 +109,7 @@ async function main() {
 		if (values.e2e) times['npm run test:e2e'] = await runStep('npm run test:e2e', clone, ['run', 'test:e2e'], env, path.join(logs, 'e2e.log'));
 	} catch (error) {
 		failed = true;
-		log(error.message);
+		log(error instanceof Error ? error.message : String(error));
 	} finally {
 		log('cold times on this machine:');
 		for (const [name, seconds] of Object.entries(times)) log(`  ${name.padEnd(18)} ${(seconds / 60).toFixed(1)} min (${seconds.toFixed(0)} s)`);

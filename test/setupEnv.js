@@ -1,3 +1,4 @@
+'use strict';
 // n8n-core reads these on first use: a throwaway user folder (else it writes ~/.n8n/config)
 // and a silent logger (else every expected node error prints a stack trace).
 const fs = require('node:fs');

@@ -72,6 +72,7 @@ const toolName = (nodeName) => nodeName.replace(/[^a-zA-Z0-9_-]+/g, '_');
 function agentWorkflow(spec) {
 	const { id, n8nVersion, trigger = 'manual', tools = ['upsert', 'sendText', 'getAll'], model = 'gpt-4o-mini', responsesApi = true } = spec;
 	const triggerName = trigger === 'chat' ? 'When chat message received' : MANUAL_TRIGGER;
+	/** @type {import('../../tools/n8n-workflows').WorkflowNode[]} */
 	const nodes = [
 		trigger === 'chat'
 			? {
@@ -105,6 +106,7 @@ function agentWorkflow(spec) {
 			credentials: { openAiApi: { id: spec.openAiCredential.id, name: spec.openAiCredential.name } },
 		},
 	];
+	/** @type {import('../../tools/n8n-workflows').Workflow['connections']} */
 	const connections = {
 		[triggerName]: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
 		'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },

@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH ?? '', '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
 const CHROMIUM_FLAGS = [
 	'--headless',
 	'--no-sandbox',
@@ -44,7 +44,9 @@ function tourUnavailable() {
  *   screenshots: string[] }>}
  */
 async function tourEditor({ url, email, password, workflowId, nodeName = 'Flowella', screenshotDir, log = () => {} }) {
-	const { chromium } = loadPlaywright();
+	const playwright = loadPlaywright();
+	if (!playwright) throw new Error(tourUnavailable());
+	const { chromium } = playwright;
 	fs.mkdirSync(screenshotDir, { recursive: true });
 	const screenshots = [];
 	const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS });

@@ -140,7 +140,8 @@ function templateFallbackExample({ id, credential }) {
 		},
 		{ parameters: {}, id: nodeId(id, 'Other errors'), name: 'Other errors', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [x + 240, y + 80] },
 	);
-	Object.assign(workflow.nodes.find((node) => node.name === 'Sticky Note').parameters, { height: 380, width: 460 });
+	const note = workflow.nodes.find((node) => node.name === 'Sticky Note');
+	if (note) Object.assign(note.parameters, { height: 380, width: 460 });
 	workflow.connections[check] = {
 		main: [[{ node: 'Send template instead', type: 'main', index: 0 }], [{ node: 'Other errors', type: 'main', index: 0 }]],
 	};

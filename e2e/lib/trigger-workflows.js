@@ -29,6 +29,8 @@ function triggerNode({ workflowId, webhookId, credential, events = ['*'], option
 /**
  * Flowella Trigger → "Report event" (HTTP Request POSTing the event to `reportUrl`), or → a No-Op
  * when there is no recorder (the benchmark counts executions only).
+ * @param {{ id: string, name: string, webhookId: string, credential: { id: string, name: string }, events?: string[],
+ *   options?: Record<string, unknown>, reportUrl?: string }} spec
  */
 function triggerWorkflow({ id, name, webhookId, credential, events, options, reportUrl }) {
 	const trigger = triggerNode({ workflowId: id, webhookId, credential, events, options });
@@ -113,7 +115,7 @@ async function waitForWebhook(url, timeoutMs = 60_000, expectStatus = 401) {
 			last = `${response.status} ${(await response.text()).slice(0, 200)}`;
 			if (response.status === expectStatus) return;
 		} catch (error) {
-			last = error.message;
+			last = error instanceof Error ? error.message : String(error);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
@@ -135,9 +137,10 @@ async function startRecorder() {
 			response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 		});
 	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+	const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
 	return {
-		url: `http://127.0.0.1:${server.address().port}/events`,
+		url: `http://127.0.0.1:${port}/events`,
 		bodies,
 		close: () => new Promise((resolve) => server.close(resolve)),
 	};

@@ -61,7 +61,7 @@ describe('chat model stand-in', () => {
 
 	it('plays the script over /chat/completions: each tool call once its result is back, then the text', async () => {
 		const tools = [asChatTool(UPSERT_TOOL), asChatTool(SEND_TOOL)];
-		const messages: any[] = [{ role: 'system', content: 'You help' }, { role: 'user', content: 'add Ada Lovelace' }];
+		const messages: object[] = [{ role: 'system', content: 'You help' }, { role: 'user', content: 'add Ada Lovelace' }];
 		const first = await post(model, '/chat/completions', { model: 'gpt-4o-mini', messages, tools });
 		expect(first.status).toBe(200);
 		const call = first.json.choices[0].message.tool_calls[0];
@@ -98,7 +98,7 @@ describe('chat model stand-in', () => {
 	});
 
 	it('plays the script over /responses, reading function_call_output items as results', async () => {
-		const input: any[] = [{ role: 'user', content: [{ type: 'input_text', text: 'add Ada' }] }];
+		const input: object[] = [{ role: 'user', content: [{ type: 'input_text', text: 'add Ada' }] }];
 		const first = await post(model, '/responses', { model: 'gpt-5-mini', input, tools: [UPSERT_TOOL, SEND_TOOL] });
 		expect(first.json).toMatchObject({ object: 'response', status: 'completed', model: 'gpt-5-mini' });
 		const [item] = first.json.output;
@@ -123,7 +123,7 @@ describe('chat model stand-in', () => {
 		const frames = sseFrames(response.text);
 		expect(frames[frames.length - 1].data).toBe('[DONE]');
 		const chunks = frames.slice(0, -1).map((frame) => JSON.parse(frame.data));
-		const args = chunks.flatMap((chunk) => chunk.choices[0]?.delta?.tool_calls ?? []).map((delta: any) => delta.function?.arguments ?? '').join('');
+		const args = chunks.flatMap((chunk) => chunk.choices[0]?.delta?.tool_calls ?? []).map((delta: { function?: { arguments?: string } }) => delta.function?.arguments ?? '').join('');
 		expect(JSON.parse(args)).toEqual({ phone: '+34612345678', name: 'Ada Lovelace' });
 		expect(chunks.filter((chunk) => chunk.choices[0]?.delta?.tool_calls?.[0]?.function?.arguments).length).toBeGreaterThan(2);
 		expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason).filter(Boolean)).toEqual(['tool_calls']);
@@ -186,8 +186,8 @@ describe('chat model stand-in', () => {
 			{ ...UPSERT_TOOL, parameters: schema(['Phone', 'Name']) },
 			{ ...SEND_TOOL, parameters: schema(['To', 'Text']) },
 		].map(asChatTool);
-		const ask = (messages: any[]) => post(model, '/chat/completions', { model: 'gpt-4o-mini', messages, tools });
-		const messages: any[] = [{ role: 'user', content: 'add Grace Hopper, +1 202 555 0143, and welcome her' }];
+		const ask = (messages: object[]) => post(model, '/chat/completions', { model: 'gpt-4o-mini', messages, tools });
+		const messages: object[] = [{ role: 'user', content: 'add Grace Hopper, +1 202 555 0143, and welcome her' }];
 		const first = (await ask(messages)).json.choices[0].message;
 		expect(first.tool_calls[0].function).toEqual({ name: UPSERT_TOOL.name, arguments: JSON.stringify({ Phone: '+1 202 555 0143', Name: 'Grace Hopper' }) });
 		messages.push(first, { role: 'tool', tool_call_id: first.tool_calls[0].id, content: '[{"id":"ct_9","name":"Grace Hopper","phone":"+12025550143"}]' });

@@ -26,7 +26,7 @@ describe('Flowella emulator: the sending side', () => {
 		...extra,
 	});
 	const phones = (count: number) => Array.from({ length: count }, (_, index) => `+3461200${String(index).padStart(4, '0')}`);
-	const error = (answer: { status: number; json: any }) => [answer.status, answer.json?.error?.code, answer.json?.error?.message];
+	const error = (answer: { status: number; json?: { error?: { code?: string; message?: string } } }) => [answer.status, answer.json?.error?.code, answer.json?.error?.message];
 
 	async function until(condition: () => boolean, timeoutMs = 5000) {
 		const started = Date.now();
@@ -497,11 +497,11 @@ describe('Flowella emulator: the sending side', () => {
 			await sendTemplate(welcome([PHONE]));
 			await optOut({ action: 'set', whatsappChannelId: 'ch_emulator_second', phone: PHONE });
 			await emulator.settleJobs();
-			const get = async (path: string): Promise<any> => (await fetch(`${emulator.url}/__emulator/${path}`)).json();
+			const get = async (path: string): Promise<unknown> => (await fetch(`${emulator.url}/__emulator/${path}`)).json();
 			expect(await get('messages')).toHaveLength(2);
 			expect(await get('jobs')).toEqual([expect.objectContaining({ status: 'COMPLETED', recipients: [expect.objectContaining({ phone: PHONE })] })]);
 			expect(await get('opt-outs')).toEqual([expect.objectContaining({ phone: PHONE, whatsappChannelId: 'ch_emulator_second' })]);
-			expect((await get('handled')).map((entry: { kind: string }) => entry.kind)).toEqual(['message', 'job', 'optOut']);
+			expect(((await get('handled')) as Array<{ kind: string }>).map((entry) => entry.kind)).toEqual(['message', 'job', 'optOut']);
 			expect(await get('stats')).toMatchObject({ requests: 3, contacts: 1, messages: 2, jobs: 1, optOuts: 1 });
 		});
 

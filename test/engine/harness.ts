@@ -61,7 +61,7 @@ const rowsNode: INodeType = {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const rows = this.getNodeParameter('rows', 0) as IDataObject[] | string;
 		const list = typeof rows === 'string' ? (JSON.parse(rows) as IDataObject[]) : rows;
-		return [list.map((json, item) => ({ json, pairedItem: { item: 0 } }))];
+		return [list.map((json) => ({ json, pairedItem: { item: 0 } }))];
 	},
 };
 

@@ -9,6 +9,7 @@ const installer = require('../../tools/install-n8n.js') as {
 	npmChildEnv(): NodeJS.ProcessEnv;
 	verify(paths: { dir: string; node: string; n8nBin: string }, version: string): Promise<string | undefined>;
 	lock(lockDir: string, log: (line: string) => void): Promise<() => void>;
+	RUNTIMES: Record<string, { node: string }>;
 };
 
 const temp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'flowella-installer-'));
@@ -52,7 +53,7 @@ describe('verify', () => {
 		// The machine's own Node stands in for the pinned one; its version is checked first.
 		const paths = { dir, node: process.execPath, n8nBin: path.join(dir, 'node_modules/n8n/bin/n8n') };
 		expect(await installer.verify(paths, '2.40.7')).toMatch(/^its Node is v\d+/);
-		const runtimes = (require('../../tools/install-n8n.js') as { RUNTIMES: Record<string, { node: string }> }).RUNTIMES;
+		const runtimes = installer.RUNTIMES;
 		const pinned = runtimes['2.40.7'].node;
 		runtimes['2.40.7'].node = process.version.slice(1);
 		try {

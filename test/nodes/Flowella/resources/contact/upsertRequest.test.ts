@@ -123,6 +123,7 @@ describe('buildUpsertRequest', () => {
 	it.each([
 		[1e21, 'name'],
 		[1e21, 'waId'],
+		// eslint-disable-next-line no-loss-of-precision -- on purpose: a number too big to keep its digits
 		[12345678901234567890, 'waId'],
 		[Number.MAX_SAFE_INTEGER + 1, 'waId'],
 		[1e-7, 'name'],

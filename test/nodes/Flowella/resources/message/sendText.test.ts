@@ -58,7 +58,7 @@ describe('Message → Send Text', () => {
 
 	it.each([
 		[{ phone: 'call me', text: 'hi' }, /^Invalid To "call me" \[item 0\]/],
-		[{ phone: '+34612345678', text: '   ' }, /^Invalid Text "   " \[item 0\]: it is empty/],
+		[{ phone: '+34612345678', text: '   ' }, /^Invalid Text " {3}" \[item 0\]: it is empty/],
 		[{ phone: '+34612345678', text: 'x'.repeat(4097) }, /^Invalid Text "x+… \[item 0\]: it is 4097 characters long; Flowella accepts at most 4096/],
 	])('refuses bad input %#, naming the field and the item, and sends nothing', async (row, message) => {
 		const result = await sendText([row]);
