@@ -3,7 +3,7 @@
 // version a describe with its own user folder (the packed package installed as a community
 // package), its own emulators, and the credentials and workflows the file declares, imported
 // once. `whenRun` is "execute this workflow, then the workflow succeeds" followed by the file's
-// own checks on that run.
+// own checks on that run. (E2eSuite is exported for its type.)
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { describe, it, before, after } = require('node:test');
@@ -148,4 +148,4 @@ function describeInN8n(title, declare, body) {
 	}
 }
 
-module.exports = { describeInN8n, assertSucceeded, runError, log };
+module.exports = { E2eSuite, describeInN8n, assertSucceeded, runError, log };
