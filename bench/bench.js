@@ -119,6 +119,7 @@ function httpRequestListWorkflow(name, url) {
 }
 
 // The rate-limited groups: a token bucket of 20 requests/s with 10 ms latency, in three shapes.
+/** @type {Record<number, { title: string, burst: number, retryAfter: 'none' | 'seconds' | 'date', items: number }>} */
 const LIMIT_SHAPES = {
 	1: { title: 'burst 20 (as large as the limit), Retry-After in seconds', burst: 20, retryAfter: 'seconds', items: 1000 },
 	4: { title: 'small burst (5), no Retry-After', burst: 5, retryAfter: 'none', items: 300 },
@@ -127,6 +128,15 @@ const LIMIT_SHAPES = {
 const LIMIT = 20;
 const LIST_LATENCY_MS = 50;
 
+/**
+ * One benchmark run: its workflow, the emulator's knobs and seed for it, and how to execute it.
+ * @typedef {{ name: string, group: number, label: string, items: number, workflow: (name: string) => import('../tools/n8n-workflows').Workflow,
+ *   knobs?: import('../emulator/server').EmulatorOptions, seed?: Parameters<import('../emulator/server').FlowellaEmulator['seed']>[0],
+ *   execute?: (n8n: N8n, id: string, options: { timeoutMs: number }) => Promise<any>, timeoutMs?: number,
+ *   [detail: string]: any }} Scenario
+ */
+
+/** @param {number} scale @param {string} emulatorUrl @returns {Scenario[]} */
 function scenarios(scale, emulatorUrl) {
 	const n = (count) => Math.max(20, Math.round(count * scale));
 	const url = `${emulatorUrl}/api/v1/contacts`;
@@ -289,7 +299,7 @@ async function main() {
 		for (const scenario of list) {
 			emulator.reset();
 			emulator.configure({ faults: [], randomFaults: null, ...scenario.knobs });
-			if ('seed' in scenario && scenario.seed) emulator.seed(scenario.seed);
+			if (scenario.seed) emulator.seed(scenario.seed);
 			log(`[bench] ${scenario.group}. ${scenario.label}: ${scenario.items} items`);
 			const execute = scenario.execute ?? ((_, id, options) => n8n.execute(id, options));
 			const result = await execute(n8n, workflowId(`bench${scenario.name}`), { timeoutMs: scenario.timeoutMs ?? 15 * 60_000 });

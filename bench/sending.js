@@ -16,6 +16,7 @@ const { nodeId, rowsToFlowella, workflowId } = require('../tools/n8n-workflows')
 const SENDING_GROUP = 7;
 const RECIPIENTS = 10_000;
 const LIMIT = 20;
+/** @type {import('../emulator/server').EmulatorOptions} */
 const KNOBS = { latencyMs: 10, rateLimit: { ratePerSec: LIMIT, burst: LIMIT, retryAfter: 'seconds' } };
 // n8n's own values once Retry On Fail is switched on in a node's settings.
 const RETRY = { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 };
@@ -41,10 +42,23 @@ function flowellaSendWorkflow(name, count, credential, parameters) {
 	});
 }
 
-/** Rows → HTTP Request node, POST /messages once per item with a Header Auth credential. */
+/** The workflow's node under test, named Target. @param {import('../tools/n8n-workflows').Workflow} workflow */
+function targetOf(workflow) {
+	const target = workflow.nodes.find((node) => node.name === 'Target');
+	if (!target) throw new Error(`${workflow.name} has no Target node`);
+	return target;
+}
+
+/**
+ * Rows → HTTP Request node, POST /messages once per item with a Header Auth credential.
+ * @param {string} name
+ * @param {number} count
+ * @param {{ url: string, credential: { id: string, name: string }, headerCredential: { id: string, name: string },
+ *   batching?: { size: number, intervalMs: number }, settings?: object }} options
+ */
 function httpRequestSendWorkflow(name, count, { url, credential, headerCredential, batching, settings }) {
 	const workflow = flowellaSendWorkflow(name, count, credential);
-	const target = workflow.nodes.find((node) => node.name === 'Target');
+	const target = targetOf(workflow);
 	Object.assign(target, {
 		id: nodeId(workflow.id, 'Target'),
 		type: 'n8n-nodes-base.httpRequest',
@@ -82,12 +96,12 @@ async function executeToFile(n8n, id, { timeoutMs }) {
 	});
 	fs.closeSync(out);
 	let stderr = '';
-	child.stderr.setEncoding('utf8').on('data', (chunk) => {
+	child.stderr?.setEncoding('utf8').on('data', (chunk) => {
 		stderr += chunk;
 	});
 	const code = await new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
-			process.kill(-child.pid, 'SIGKILL');
+			process.kill(-Number(child.pid), 'SIGKILL');
 			reject(new Error(`n8n execute --id=${id} took longer than ${timeoutMs} ms`));
 		}, timeoutMs);
 		child.on('error', reject);
@@ -149,7 +163,7 @@ function sendingScenarios({ count = RECIPIENTS, emulatorUrl, credential, headerC
 			timeoutMs: perItemTimeoutMs,
 			workflow: (name) => {
 				const workflow = flowellaSendWorkflow(name, count, credential, sendTextParameters);
-				Object.assign(workflow.nodes.find((node) => node.name === 'Target'), RETRY);
+				Object.assign(targetOf(workflow), RETRY);
 				return workflow;
 			},
 		},

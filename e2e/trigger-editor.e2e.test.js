@@ -58,10 +58,11 @@ for (const version of selectedVersions()) {
 
 		it('"Listen for test event": a signed webhook.test shows in the output, a forged one is refused', { skip: tourUnavailable() }, async (t) => {
 			t.after(() => {
-				if (t.passed === false) failed = true;
+				if (/** @type {{ passed?: boolean }} */ (t).passed === false) failed = true; // `passed` exists at run time, not in @types/node 20.19
 			});
 			const screenshotDir = path.join(ROOT, '.e2e', 'screenshots', `n8n-${version}`);
 			const executions = () => executionCounts(n8n, workflow.id);
+			/** @type {Awaited<ReturnType<import('../emulator/webhooks').WebhookSender['sendTest']>> | undefined} */
 			let signed;
 			const tour = await tourTriggerEditor({
 				url: server.url,
@@ -92,6 +93,7 @@ for (const version of selectedVersions()) {
 			log(`[e2e] n8n ${version}: the listen button reads "${tour.buttonText}"`);
 
 			// The output is the event exactly as Flowella sent it, plus the delivery id from its header.
+			if (!signed) throw new Error('the tour never sent the signed event');
 			const sent = JSON.parse(signed.delivery.raw);
 			assert.deepEqual(tour.outputJson, [{ ...sent, deliveryId: signed.deliveryId }]);
 

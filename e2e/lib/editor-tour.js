@@ -141,4 +141,4 @@ async function dismissPopups(page) {
 	}
 }
 
-module.exports = { tourEditor, tourUnavailable };
+module.exports = { CHROMIUM_FLAGS, findChromium, tourEditor, tourUnavailable };

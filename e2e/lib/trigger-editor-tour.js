@@ -99,7 +99,7 @@ async function readJsonOutput(output) {
 	try {
 		return JSON.parse(text.slice(text.indexOf('['), text.lastIndexOf(']') + 1));
 	} catch (error) {
-		throw new Error(`the output panel's JSON view did not parse (${error.message}):\n${text}`);
+		throw new Error(`the output panel's JSON view did not parse (${error instanceof Error ? error.message : error}):\n${text}`);
 	}
 }
 
