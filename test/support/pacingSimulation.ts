@@ -81,7 +81,7 @@ interface FullResponse {
 	body: string;
 }
 
-export class SimulatedFlowella {
+class SimulatedFlowella {
 	requests = 0;
 
 	rateLimited = 0;
