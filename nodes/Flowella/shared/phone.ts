@@ -1,7 +1,7 @@
 import { CALLING_CODE_TABLE } from './callingCodes';
 
 /**
- * Phone cleanup applied before validation; README "Phone cleanup" states the rules and examples.
+ * Phone cleanup applied before validation; docs/contacts.md "Phone cleanup" states the rules and examples.
  * A number comes out as E.164 only when the rules leave a single reading of it that fits the
  * numbering plan of its country (callingCodes.ts); anything else is refused with the reason,
  * never guessed, so a wrong number that looks valid is never sent.

@@ -1,0 +1,45 @@
+'use strict';
+// Checks every relative markdown link `](path#anchor)` in README.md and docs/*.md: the file exists and
+// the anchor is one of its headings, slugged as GitHub does.
+const fs = require('node:fs');
+const path = require('node:path');
+const root = process.argv[2] || process.cwd();
+const files = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+
+function slugs(text) {
+	const seen = new Map();
+	const out = new Set();
+	let fence = false;
+	for (const line of text.split('\n')) {
+		if (/^\s*(```|~~~)/.test(line)) fence = !fence;
+		if (fence) continue;
+		const m = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+		if (!m) continue;
+		const base = m[1].replace(/<[^>]+>/g, '').toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+		const n = seen.get(base) || 0;
+		seen.set(base, n + 1);
+		out.add(n ? `${base}-${n}` : base);
+	}
+	return out;
+}
+
+let links = 0;
+const problems = [];
+for (const file of files) {
+	const text = fs.readFileSync(path.join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+	for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+		const target = m[1];
+		if (/^[a-z]+:/i.test(target)) continue;
+		links++;
+		const [p, anchor] = target.split('#');
+		const resolved = p ? path.normalize(path.join(path.dirname(file), p)) : file;
+		const abs = path.join(root, resolved);
+		if (!fs.existsSync(abs)) { problems.push(`${file}: ${target}: no file ${resolved}`); continue; }
+		if (anchor === undefined) continue;
+		if (!resolved.endsWith('.md')) { problems.push(`${file}: ${target}: anchor on a non-markdown file`); continue; }
+		if (!slugs(fs.readFileSync(abs, 'utf8')).has(decodeURIComponent(anchor))) problems.push(`${file}: ${target}: no heading #${anchor} in ${resolved}`);
+	}
+}
+console.log(`${files.length} files, ${links} relative links, ${problems.length} broken`);
+for (const p of problems) console.log(`  ${p}`);
+process.exitCode = problems.length ? 1 : 0;
