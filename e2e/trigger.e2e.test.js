@@ -135,10 +135,15 @@ for (const version of selectedVersions()) {
 			t.after(() => {
 				if (/** @type {{ passed?: boolean }} */ (t).passed === false) failed = true; // `passed` exists at run time, not in @types/node 20.19
 			});
-			const before = (await executions()).total;
+			const sender = new WebhookSender({ url: productionUrl, secret: SECRET, retry: false });
+			// The node saves its keys with the first new delivery a second or more after its last save
+			// (docs/trigger.md): this one saves every key before it, then n8n restarts.
+			await new Promise((resolve) => setTimeout(resolve, 1100));
+			const saving = await sender.send('message.received');
+			assert.equal(saving.attempts[0].status, 200);
+			const before = (await settled((await executions()).total)).total;
 			await server.stop();
 			await startN8n();
-			const sender = new WebhookSender({ url: productionUrl, secret: SECRET, retry: false });
 			for (const record of started.slice(0, 4)) assert.equal((await sender.replay(record)).attempts[0].status, 200);
 			const fresh = await sender.send('message.received');
 			assert.equal(fresh.attempts[0].status, 200);

@@ -13,13 +13,13 @@ const TRIGGER_TYPE = `${PACKAGE_NAME}.flowellaTrigger`;
 const WEBHOOK_CREDENTIAL_TYPE = 'flowellaWebhookApi';
 
 /** A trigger node; `webhookId` fixes its URL: /webhook/<webhookId>. */
-function triggerNode({ workflowId, webhookId, credential, events = ['*'], options = {}, name = 'Flowella Trigger', position = [0, 0] }) {
+function triggerNode({ workflowId, webhookId, credential, events = ['*'], options = {}, name = 'Flowella Trigger', position = [0, 0], typeVersion = 2 }) {
 	return {
 		parameters: { events, options },
 		id: nodeId(workflowId, name),
 		name,
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion,
 		position,
 		webhookId,
 		credentials: { [WEBHOOK_CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } },
@@ -30,10 +30,10 @@ function triggerNode({ workflowId, webhookId, credential, events = ['*'], option
  * Flowella Trigger → "Report event" (HTTP Request POSTing the event to `reportUrl`), or → a No-Op
  * when there is no recorder (the benchmark counts executions only).
  * @param {{ id: string, name: string, webhookId: string, credential: { id: string, name: string }, events?: string[],
- *   options?: Record<string, unknown>, reportUrl?: string }} spec
+ *   options?: Record<string, unknown>, reportUrl?: string, typeVersion?: number }} spec
  */
-function triggerWorkflow({ id, name, webhookId, credential, events, options, reportUrl }) {
-	const trigger = triggerNode({ workflowId: id, webhookId, credential, events, options });
+function triggerWorkflow({ id, name, webhookId, credential, events, options, reportUrl, typeVersion }) {
+	const trigger = triggerNode({ workflowId: id, webhookId, credential, events, options, typeVersion });
 	const next = reportUrl
 		? {
 				parameters: {

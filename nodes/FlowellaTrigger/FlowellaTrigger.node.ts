@@ -13,13 +13,16 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { checkDelivery, eventItem } from './delivery';
-import { deliveryKey, MIRROR_MAX_KEYS, seenKeysFor } from './dedup';
+import { deliveryKey, seenKeysFor } from './dedup';
 import { ALL_EVENTS, EVENT_OPTIONS, isWanted } from './events';
+import { SecretCache } from './secret';
 import { normalizeSecret, secretShapeProblem } from './verify';
 
 const CREDENTIAL = 'flowellaWebhookApi';
 /** Where the de-duplication keys are mirrored in the node's static data, for restarts. */
 const STATIC_SEEN = 'seenDeliveries';
+/** Signing secrets of this process, by credential id. */
+const secrets = new SecretCache();
 
 export class FlowellaTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,7 +30,11 @@ export class FlowellaTrigger implements INodeType {
 		name: 'flowellaTrigger',
 		icon: { light: 'file:../../icons/flowella.svg', dark: 'file:../../icons/flowella.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Both versions behave the same here. n8n treats a version-1 webhook node the legacy way:
+		// it evaluates a binary-data expression for every request (an expression isolate in n8n
+		// 2.x), which version 2, like n8n's own Webhook node 2, skips.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description: 'Starts the workflow when Flowella sends a signed webhook event (WhatsApp messages, conversations, opt-outs)',
 		defaults: { name: 'Flowella Trigger' },
@@ -122,9 +129,16 @@ export class FlowellaTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		};
 
-		const credentials = await this.getCredentials(CREDENTIAL);
 		const nowMs = Date.now();
-		const delivery = checkDelivery(request.rawBody, request.headers, normalizeSecret(credentials.signingSecret), nowMs);
+		const credentialId = this.getNode().credentials?.[CREDENTIAL]?.id;
+		const load = async () => normalizeSecret((await this.getCredentials(CREDENTIAL)).signingSecret);
+		let secret = credentialId ? await secrets.get(credentialId, load, nowMs) : { secret: await load(), cached: false };
+		let delivery = checkDelivery(request.rawBody, request.headers, secret.secret, nowMs);
+		if (!delivery.ok && delivery.signature && secret.cached && credentialId) {
+			// The secret may have changed since it was cached: check against the stored one.
+			secret = await secrets.get(credentialId, load, nowMs, true);
+			delivery = checkDelivery(request.rawBody, request.headers, secret.secret, nowMs);
+		}
 		if (!delivery.ok) {
 			this.logger.warn(`Flowella Trigger refused a delivery (${delivery.status}): ${delivery.reason}`);
 			return answer(delivery.status, { error: delivery.reason });
@@ -140,25 +154,25 @@ export class FlowellaTrigger implements INodeType {
 		if (key !== undefined) {
 			const production = this.getMode() !== 'manual';
 			const store = seenKeysFor(scopeOf(this.getWorkflow().id, this.getNode().id, production));
-			const staticData = this.getWorkflowStaticData('node');
-			if (production) store.merge(staticData[STATIC_SEEN], nowMs);
+			const staticData = production ? this.getWorkflowStaticData('node') : undefined;
+			// n8n loads static data for each request: merging it is a no-op unless the mirror changed.
+			if (staticData) store.adopt(staticData[STATIC_SEEN], nowMs);
 			// From here to the return nothing awaits: the check and the record are one step.
 			if (!store.claim(key, nowMs)) return answer(200, { received: true, started: false, reason: 'duplicate delivery' });
-			if (production) staticData[STATIC_SEEN] = store.newest(MIRROR_MAX_KEYS);
 		}
 
 		return { workflowData: [this.helpers.returnJsonArray(eventItem(delivery))] };
 	}
 
-	// Runs as the first step of the execution the webhook started, and passes the event on. n8n
-	// builds that execution from the same static data object, which clears its "changed" flag
-	// before the webhook's own save: writing the keys again here has n8n save them when the
-	// execution ends (a restart then still knows them).
+	// Runs as the first step of the execution the webhook started, and passes the event on. A
+	// write from webhook() is lost when n8n starts the execution (building it resets the static
+	// data's "changed" flag before the webhook's save); written here, n8n saves it when the
+	// execution ends. At most once a second while events keep coming, and by the last of a burst.
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const production = this.getMode() !== 'manual';
-		if (production) {
-			const store = seenKeysFor(scopeOf(this.getWorkflow().id, this.getNode().id, production));
-			if (store.size > 0) this.getWorkflowStaticData('node')[STATIC_SEEN] = store.newest(MIRROR_MAX_KEYS);
+		if (this.getMode() !== 'manual') {
+			const store = seenKeysFor(scopeOf(this.getWorkflow().id, this.getNode().id, true));
+			const nowMs = Date.now();
+			if (store.runStarted(nowMs)) this.getWorkflowStaticData('node')[STATIC_SEEN] = store.mirror(nowMs);
 		}
 		return [this.getInputData()];
 	}

@@ -2,8 +2,13 @@
 export const SEEN_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** Most keys kept in memory per trigger node. */
 export const SEEN_MAX_KEYS = 20_000;
-/** Most keys mirrored to the workflow's static data (written to n8n's database per event). */
+/** Most keys mirrored to the workflow's static data, for restarts. */
 export const MIRROR_MAX_KEYS = 1_000;
+/**
+ * While events keep coming, at most one mirror per this interval: each one makes n8n write the
+ * workflow's static data to its database, which n8n's Webhook node never does.
+ */
+export const MIRROR_INTERVAL_MS = 1_000;
 
 /** `[key, first seen in Unix ms]`, oldest first: the shape mirrored to static data. */
 export type SeenEntry = [string, number];
@@ -15,6 +20,12 @@ export type SeenEntry = [string, number];
  */
 export class SeenKeys {
 	private readonly keys = new Map<string, number>();
+	/** The last mirror taken in (or written), so an unchanged one is not merged again per request. */
+	private lastMirror: unknown;
+	private lastMirrorMs = -Infinity;
+	private claimedSinceMirror = false;
+	/** Claims whose execution has not reached the trigger's step yet: none left ends a burst. */
+	private awaitingRun = 0;
 
 	constructor(
 		private readonly maxKeys = SEEN_MAX_KEYS,
@@ -26,8 +37,39 @@ export class SeenKeys {
 		this.prune(nowMs);
 		if (this.keys.has(key)) return false;
 		this.keys.set(key, nowMs);
+		this.claimedSinceMirror = true;
+		this.awaitingRun += 1;
 		while (this.keys.size > this.maxKeys) this.keys.delete(this.keys.keys().next().value as string);
 		return true;
+	}
+
+	/**
+	 * Takes in a mirror read from static data (this process's before a restart, or another
+	 * process's), once per distinct mirror: a request that finds the mirror it saw before merges nothing.
+	 */
+	adopt(mirror: unknown, nowMs: number): void {
+		if (mirror === undefined || mirror === this.lastMirror) return;
+		this.lastMirror = mirror;
+		this.merge(parseMirror(mirror), nowMs);
+	}
+
+	/**
+	 * Called by the execution a claim started: whether it should mirror. Yes when keys were
+	 * claimed since the last mirror and either no other claimed event awaits its execution (the
+	 * burst is over) or the last mirror is at least `MIRROR_INTERVAL_MS` old.
+	 */
+	runStarted(nowMs: number): boolean {
+		if (this.awaitingRun > 0) this.awaitingRun -= 1;
+		return this.claimedSinceMirror && (this.awaitingRun === 0 || nowMs - this.lastMirrorMs >= MIRROR_INTERVAL_MS);
+	}
+
+	/** The newest `limit` keys as one JSON string (one value for n8n to load, not `limit` objects). */
+	mirror(nowMs: number, limit = MIRROR_MAX_KEYS): string {
+		const text = JSON.stringify(this.newest(limit));
+		this.lastMirror = text;
+		this.lastMirrorMs = nowMs;
+		this.claimedSinceMirror = false;
+		return text;
 	}
 
 	has(key: string, nowMs: number): boolean {
@@ -65,6 +107,16 @@ export class SeenKeys {
 			if (nowMs - at <= this.maxAgeMs) break;
 			this.keys.delete(key);
 		}
+	}
+}
+
+/** The entries of a mirror: a JSON string of `[key, ms]` pairs, or such a list (the first format). */
+export function parseMirror(mirror: unknown): unknown {
+	if (typeof mirror !== 'string') return mirror;
+	try {
+		return JSON.parse(mirror) as unknown;
+	} catch {
+		return undefined;
 	}
 }
 

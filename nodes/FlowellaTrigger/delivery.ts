@@ -18,6 +18,8 @@ export interface RefusedDelivery {
 	ok: false;
 	status: 400 | 401 | 415;
 	reason: string;
+	/** True when the signature is missing or wrong (or there is no secret): the only failure a newer secret could fix. */
+	signature?: true;
 }
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
@@ -34,11 +36,11 @@ function header(headers: Headers, name: string): string | undefined {
  */
 export function checkDelivery(rawBody: Buffer | undefined, headers: Headers, secret: string, nowMs: number): AcceptedDelivery | RefusedDelivery {
 	const raw = rawBody ?? Buffer.alloc(0);
-	if (secret === '') return { ok: false, status: 401, reason: 'The trigger has no signing secret' };
+	if (secret === '') return { ok: false, status: 401, reason: 'The trigger has no signing secret', signature: true };
 	const provided = header(headers, 'x-flowella-signature');
-	if (provided === undefined) return { ok: false, status: 401, reason: 'Missing X-Flowella-Signature' };
+	if (provided === undefined) return { ok: false, status: 401, reason: 'Missing X-Flowella-Signature', signature: true };
 	if (!signatureMatches(computeSignature(secret, raw), provided)) {
-		return { ok: false, status: 401, reason: 'X-Flowella-Signature does not match the body' };
+		return { ok: false, status: 401, reason: 'X-Flowella-Signature does not match the body', signature: true };
 	}
 	const timestamp = checkTimestamp(header(headers, 'x-flowella-timestamp'), nowMs);
 	if (timestamp === 'malformed') return { ok: false, status: 401, reason: 'X-Flowella-Timestamp is not Unix seconds' };

@@ -24,6 +24,10 @@ interface Setup {
 	workflowId?: string;
 	nodeId?: string;
 	warnings?: string[];
+	/** The node's credential id (n8n always has one; without it nothing is cached). */
+	credentialId?: string;
+	/** Counts the credential reads (each costs n8n a database query and a decryption). */
+	reads?: { count: number };
 }
 
 /** A fresh copy of the node module: a new n8n process, with empty memory. */
@@ -61,10 +65,17 @@ async function call(
 	const context = {
 		getRequestObject: () => ({ rawBody: Buffer.isBuffer(delivery.raw) ? delivery.raw : Buffer.from(delivery.raw, 'utf8'), headers: delivery.headers }),
 		getResponseObject: () => response,
-		getCredentials: async () => ({ signingSecret: setup.secret ?? SECRET }),
+		getCredentials: async () => {
+			if (setup.reads) setup.reads.count += 1;
+			return { signingSecret: setup.secret ?? SECRET };
+		},
 		getNodeParameter: (name: string, fallback: unknown) => (name in parameters ? parameters[name] : fallback),
 		getMode: () => setup.mode ?? 'webhook',
-		getNode: () => ({ id: setup.nodeId ?? 'node-1', name: 'Flowella Trigger' }),
+		getNode: () => ({
+			id: setup.nodeId ?? 'node-1',
+			name: 'Flowella Trigger',
+			credentials: setup.credentialId ? { flowellaWebhookApi: { id: setup.credentialId, name: 'Flowella webhook' } } : undefined,
+		}),
 		getWorkflow: () => ({ id: setup.workflowId ?? 'wf-1' }),
 		getWorkflowStaticData: () => staticData,
 		logger: { warn: (message: string) => setup.warnings?.push(message) },
@@ -178,52 +189,162 @@ describe('FlowellaTrigger webhook()', () => {
 		expect(outcomes.filter((outcome) => outcome.status === 200)).toHaveLength(19);
 	});
 
-	it('keeps every key although each request gets its own copy of static data (as n8n loads it per request)', async () => {
+	it('keeps every key in memory although each request gets its own copy of static data (as n8n loads it per request)', async () => {
 		const module = freshProcess();
 		// Every request starts from the same stale static data and writes its own copy back.
-		const copies: IDataObject[] = [];
-		await Promise.all(
-			Array.from({ length: 10 }, (_, index) => {
-				const staticData: IDataObject = {};
-				copies.push(staticData);
-				return call(module, signed('message.received', { deliveryId: `dlv_c${index}` }), { staticData });
-			}),
-		);
+		await Promise.all(Array.from({ length: 10 }, (_, index) => call(module, signed('message.received', { deliveryId: `dlv_c${index}` }), { staticData: {} })));
 		for (let index = 0; index < 10; index += 1) {
 			expect(started(await call(module, signed('message.received', { deliveryId: `dlv_c${index}` }), { staticData: {} }))).toHaveLength(0);
 		}
-		// The last write holds all ten keys: a restart after it forgets none of them.
-		const last = copies.map((copy) => (copy.seenDeliveries as unknown[]).length).sort((a, b) => b - a)[0];
-		expect(last).toBe(10);
 	});
 
-	it('remembers delivery ids across a restart through static data', async () => {
-		const staticData: IDataObject = {};
-		expect(started(await call(freshProcess(), signed('message.received', { deliveryId: 'dlv_restart' }), { staticData }))).toHaveLength(1);
-		expect(JSON.parse(JSON.stringify(staticData))).toEqual({ seenDeliveries: [['delivery:dlv_restart', expect.any(Number)]] });
-		const restarted = freshProcess();
-		const afterRestart = await call(restarted, signed('message.received', { deliveryId: 'dlv_restart' }), { staticData: JSON.parse(JSON.stringify(staticData)) });
-		expect(afterRestart.body).toMatchObject({ reason: 'duplicate delivery' });
-	});
-
-	it('writes the keys again from the execution it started, so n8n saves them when the run ends', async () => {
-		const module = freshProcess();
-		await call(module, signed('message.received', { deliveryId: 'dlv_exec' }), { staticData: {} });
-		const staticData: IDataObject = {};
+	describe('mirror to static data, for restarts', () => {
+		const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
+		beforeEach(() => jest.useFakeTimers({ now: T0, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+		afterEach(() => jest.useRealTimers());
+		const mirrored = (staticData: IDataObject) => (typeof staticData.seenDeliveries === 'string' ? (JSON.parse(staticData.seenDeliveries) as Array<[string, number]>).map(([key]) => key) : undefined);
 		const items = [{ json: { event: 'message.received' } }];
-		const execution = (mode: string) =>
-			({
+		/** The trigger's step in the execution n8n starts; its static data is loaded per execution. */
+		const run = async (module: TriggerModule, staticData: IDataObject, mode = 'webhook') =>
+			new module.FlowellaTrigger().execute.call({
 				getMode: () => mode,
 				getWorkflow: () => ({ id: 'wf-1' }),
 				getNode: () => ({ id: 'node-1' }),
 				getWorkflowStaticData: () => staticData,
 				getInputData: () => items,
-			}) as unknown as IExecuteFunctions;
-		const node = new module.FlowellaTrigger();
-		await expect(node.execute.call(execution('manual'))).resolves.toEqual([items]);
-		expect(staticData).toEqual({});
-		await expect(node.execute.call(execution('webhook'))).resolves.toEqual([items]);
-		expect(staticData.seenDeliveries).toEqual([['delivery:dlv_exec', expect.any(Number)]]);
+			} as unknown as IExecuteFunctions);
+
+		it('writes nothing from webhook(): n8n drops such a write when it starts the execution', async () => {
+			const staticData: IDataObject = {};
+			expect(started(await call(freshProcess(), signed('message.received', { deliveryId: 'dlv_w' }), { staticData }))).toHaveLength(1);
+			expect(staticData).toEqual({});
+		});
+
+		it('writes the keys as one string from the executions: at most once a second in a burst, and at its end', async () => {
+			const module = freshProcess();
+			// 20 events in 2 s, 5 in flight: each execution runs after the next 4 were claimed.
+			const writes: Array<string[] | undefined> = [];
+			const awaiting: number[] = [];
+			for (let index = 0; index < 20; index += 1) {
+				expect(started(await call(module, signed('message.received', { deliveryId: `dlv_m${index}`, nowMs: Date.now() })))).toHaveLength(1);
+				awaiting.push(index);
+				if (awaiting.length === 5) {
+					awaiting.shift();
+					const staticData: IDataObject = {};
+					await expect(run(module, staticData)).resolves.toEqual([items]);
+					if (staticData.seenDeliveries !== undefined) writes.push(mirrored(staticData));
+				}
+				jest.setSystemTime(Date.now() + 100);
+			}
+			expect(writes.map((keys) => keys!.length)).toEqual([5, 15]);
+			// The burst ends: the last execution writes every key.
+			for (const _ of awaiting) {
+				const staticData: IDataObject = {};
+				await run(module, staticData);
+				if (staticData.seenDeliveries !== undefined) writes.push(mirrored(staticData));
+			}
+			expect(writes).toHaveLength(3);
+			expect(writes[2]).toEqual(Array.from({ length: 20 }, (_, i) => `delivery:dlv_m${i}`));
+			// A test-URL execution writes nothing.
+			const manual: IDataObject = {};
+			await run(module, manual, 'manual');
+			expect(manual).toEqual({});
+		});
+
+		it('remembers the mirrored delivery ids across a restart', async () => {
+			const module = freshProcess();
+			expect(started(await call(module, signed('message.received', { deliveryId: 'dlv_restart' })))).toHaveLength(1);
+			const staticData: IDataObject = {};
+			await run(module, staticData);
+			const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			expect(mirrored(saved)).toEqual(['delivery:dlv_restart']);
+			const afterRestart = await call(freshProcess(), signed('message.received', { deliveryId: 'dlv_restart' }), { staticData: saved });
+			expect(afterRestart.body).toMatchObject({ reason: 'duplicate delivery' });
+			// The first format (a list of [key, ms]) is read too.
+			const legacy = { seenDeliveries: [['delivery:dlv_old', Date.now()]] };
+			expect(started(await call(freshProcess(), signed('message.received', { deliveryId: 'dlv_old' }), { staticData: legacy }))).toHaveLength(0);
+		});
+
+		it('forgets after a restart what was claimed after the last write', async () => {
+			const module = freshProcess();
+			await call(module, signed('message.received', { deliveryId: 'dlv_first' }));
+			await call(module, signed('message.received', { deliveryId: 'dlv_second' }));
+			const saved: IDataObject = {};
+			await run(module, saved); // the first mirror ever
+			await run(module, saved); // nothing new since
+			expect(mirrored(saved)).toEqual(['delivery:dlv_first', 'delivery:dlv_second']);
+			await call(module, signed('message.received', { deliveryId: 'dlv_a' }));
+			await call(module, signed('message.received', { deliveryId: 'dlv_b' }));
+			const late: IDataObject = JSON.parse(JSON.stringify(saved));
+			await run(module, late); // dlv_a's: dlv_b's still awaits, less than a second passed
+			expect(late).toEqual(saved);
+			// n8n is killed before dlv_b's execution runs.
+			const restarted = freshProcess();
+			const replay = async (id: string) => started(await call(restarted, signed('message.received', { deliveryId: id }), { staticData: JSON.parse(JSON.stringify(saved)) }));
+			expect(await replay('dlv_first')).toHaveLength(0);
+			expect(await replay('dlv_second')).toHaveLength(0);
+			expect(await replay('dlv_a')).toHaveLength(1);
+			expect(await replay('dlv_b')).toHaveLength(1);
+		});
+
+		it('takes in a mirror written by another process', async () => {
+			const other = JSON.stringify([['delivery:dlv_other', Date.now()]]);
+			expect(started(await call(freshProcess(), signed('message.received', { deliveryId: 'dlv_other' }), { staticData: { seenDeliveries: other } }))).toHaveLength(0);
+		});
+	});
+
+	describe('signing secret', () => {
+		const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
+		beforeEach(() => jest.useFakeTimers({ now: T0, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+		afterEach(() => jest.useRealTimers());
+
+		it('reads the credential once for many requests, concurrent ones included', async () => {
+			const module = freshProcess();
+			const reads = { count: 0 };
+			const outcomes = await Promise.all(
+				Array.from({ length: 30 }, (_, index) => call(module, signed('message.received', { deliveryId: `dlv_s${index}` }), { credentialId: 'cred-1', reads })),
+			);
+			expect(outcomes.every((outcome) => started(outcome).length === 1)).toBe(true);
+			expect(reads.count).toBe(1);
+		});
+
+		it('takes a changed secret from the first request, and accepts the previous one for at most 5 s', async () => {
+			const module = freshProcess();
+			const reads = { count: 0 };
+			const oldSecret = 'whsec_the_previous_secret_0123456789';
+			const byOld = (id: string) => buildDelivery({ secret: oldSecret, type: 'message.received', body: sampleEvent('message.received'), deliveryId: id, nowMs: Date.now() });
+			expect(started(await call(module, byOld('dlv_o1'), { credentialId: 'cred-r', secret: oldSecret, reads }))).toHaveLength(1);
+			// The user pastes the new secret: the first request signed with it starts the workflow.
+			jest.setSystemTime(T0 + 1000);
+			expect(started(await call(module, signed('message.received', { deliveryId: 'dlv_n1', nowMs: Date.now() }), { credentialId: 'cred-r', reads }))).toHaveLength(1);
+			expect(reads.count).toBe(2);
+			// The previous secret no longer matches what was just read.
+			const stale = await call(module, byOld('dlv_o2'), { credentialId: 'cred-r', reads });
+			expect(stale.status).toBe(401);
+		});
+
+		it('accepts the previous secret after a change only while its cached copy is under 5 s old', async () => {
+			const module = freshProcess();
+			const oldSecret = 'whsec_the_previous_secret_0123456789';
+			const byOld = (id: string) => buildDelivery({ secret: oldSecret, type: 'message.received', body: sampleEvent('message.received'), deliveryId: id, nowMs: Date.now() });
+			expect(started(await call(module, byOld('dlv_p1'), { credentialId: 'cred-p', secret: oldSecret }))).toHaveLength(1);
+			// Changed in n8n (the call now reads SECRET), no request signed with the new one yet.
+			jest.setSystemTime(T0 + 4999);
+			expect(started(await call(module, byOld('dlv_p2'), { credentialId: 'cred-p' }))).toHaveLength(1);
+			jest.setSystemTime(T0 + 5000);
+			expect((await call(module, byOld('dlv_p3'), { credentialId: 'cred-p' })).status).toBe(401);
+		});
+
+		it('refuses a forged request after reading the stored secret again, and does not cache a wrong one', async () => {
+			const module = freshProcess();
+			const reads = { count: 0 };
+			expect(started(await call(module, signed('message.received', { deliveryId: 'dlv_f1' }), { credentialId: 'cred-f', reads }))).toHaveLength(1);
+			const forged = await call(module, tamper(signed(), 'forge', { secret: SECRET }), { credentialId: 'cred-f', reads });
+			expect(forged.status).toBe(401);
+			expect(reads.count).toBe(2);
+			expect(started(await call(module, signed('message.received', { deliveryId: 'dlv_f2' }), { credentialId: 'cred-f', reads }))).toHaveLength(1);
+			expect(reads.count).toBe(2);
+		});
 	});
 
 	it('keeps test-URL and production deliveries apart, and writes no static data for the test URL', async () => {
@@ -255,6 +376,11 @@ describe('FlowellaTrigger description and methods', () => {
 		expect(node.description.inputs).toEqual([]);
 		expect(node.description.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', isFullPath: true }]);
 		expect(node.description.credentials).toEqual([{ name: 'flowellaWebhookApi', required: true, testedBy: 'flowellaWebhookSecretShape' }]);
+	});
+
+	it('is version 2 for new nodes (n8n skips the legacy per-request expression of version-1 webhook nodes), and still knows 1', () => {
+		expect(node.description.version).toEqual([1, 2]);
+		expect(node.description.defaultVersion).toBe(2);
 	});
 
 	it('offers every documented event type and "all" as the default, not webhook.test', () => {

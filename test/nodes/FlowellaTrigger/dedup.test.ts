@@ -1,4 +1,4 @@
-import { deliveryKey, SEEN_MAX_AGE_MS, SeenKeys, seenKeysFor } from '../../../nodes/FlowellaTrigger/dedup';
+import { deliveryKey, MIRROR_INTERVAL_MS, parseMirror, SEEN_MAX_AGE_MS, SeenKeys, seenKeysFor } from '../../../nodes/FlowellaTrigger/dedup';
 
 describe('SeenKeys', () => {
 	it('claims a key once', () => {
@@ -40,6 +40,45 @@ describe('SeenKeys', () => {
 		const seen = new SeenKeys();
 		for (let index = 0; index < 5; index += 1) seen.claim(`k${index}`, index);
 		expect(seen.newest(2)).toEqual([['k3', 3], ['k4', 4]]);
+	});
+
+	it('mirrors from a run when the burst is over, else at most once per interval, and only after new claims', () => {
+		const seen = new SeenKeys();
+		expect(seen.runStarted(0)).toBe(false);
+		seen.claim('a', 0);
+		expect(seen.runStarted(0)).toBe(true); // the only one awaiting its run
+		expect(JSON.parse(seen.mirror(0))).toEqual([['a', 0]]);
+		for (const key of ['b', 'c', 'd']) seen.claim(key, 10);
+		expect(seen.runStarted(MIRROR_INTERVAL_MS - 1)).toBe(false); // c and d still await theirs
+		expect(seen.runStarted(MIRROR_INTERVAL_MS)).toBe(true); // a second since the last mirror
+		seen.mirror(MIRROR_INTERVAL_MS);
+		expect(seen.runStarted(MIRROR_INTERVAL_MS + 1)).toBe(false); // nothing new since
+		seen.claim('b', MIRROR_INTERVAL_MS * 5); // a duplicate is no new claim
+		expect(seen.runStarted(MIRROR_INTERVAL_MS * 5)).toBe(false);
+	});
+
+	it('adopts a mirror once: the same one again merges nothing, its own mirror is already known', () => {
+		const seen = new SeenKeys();
+		const mirror = JSON.stringify([['x', 1], ['y', 2]]);
+		seen.adopt(mirror, 3);
+		expect(seen.newest(10)).toEqual([['x', 1], ['y', 2]]);
+		const merge = jest.spyOn(seen, 'merge');
+		seen.adopt(`${mirror}`, 4);
+		seen.claim('z', 5);
+		seen.adopt(seen.mirror(5), 6);
+		expect(merge).not.toHaveBeenCalled();
+		seen.adopt(JSON.stringify([['w', 4]]), 7);
+		expect(merge).toHaveBeenCalledTimes(1);
+		expect(seen.newest(10).map(([key]) => key)).toEqual(['x', 'y', 'w', 'z']);
+	});
+
+	it('reads both mirror formats and ignores a broken one', () => {
+		expect(parseMirror('[["a",1]]')).toEqual([['a', 1]]);
+		expect(parseMirror([['a', 1]])).toEqual([['a', 1]]);
+		expect(parseMirror('not json')).toBeUndefined();
+		const seen = new SeenKeys();
+		seen.adopt('not json', 0);
+		expect(seen.size).toBe(0);
 	});
 
 	it('gives each scope its own store for the life of the process', () => {

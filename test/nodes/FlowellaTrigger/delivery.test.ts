@@ -53,6 +53,15 @@ describe('checkDelivery', () => {
 		expect(checkDelivery(built.raw, built.headers, SECRET, NOW)).toMatchObject({ ok: true, eventType: 'message.read' });
 	});
 
+	it('marks signature failures only: the node reads the stored secret again for those, never for a stale one', () => {
+		const { raw, headers } = request('{"event":"message.received"}');
+		expect(checkDelivery(raw, headers, 'whsec_another_secret_0123456789', NOW)).toMatchObject({ ok: false, status: 401, signature: true });
+		expect(checkDelivery(raw, { ...headers, 'x-flowella-signature': undefined }, SECRET, NOW)).toMatchObject({ ok: false, signature: true });
+		const stale = checkDelivery(raw, headers, SECRET, NOW + 301_000);
+		expect(stale).toMatchObject({ ok: false, status: 401 });
+		expect(stale).not.toHaveProperty('signature');
+	});
+
 	it.each(['text/plain', 'application/jsonp', 'application/x-www-form-urlencoded', undefined])('answers 415 to Content-Type %s', (contentType) => {
 		const built = request('{"event":"message.read"}', { 'content-type': contentType });
 		expect(checkDelivery(built.raw, built.headers, SECRET, NOW)).toMatchObject({ ok: false, status: 415 });
