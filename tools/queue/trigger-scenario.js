@@ -1,0 +1,168 @@
+'use strict';
+// Scenario 4: Flowella Trigger deliveries through n8n's webhook process. Signed events (signed
+// as Flowella signs them, emulator/webhooks.js), 10% of them delivered twice: half of those
+// copies at the same moment as the first delivery, half right after its answer (while the
+// execution it started is still queued or running on a worker). Executions counted in n8n's
+// database, each one's delivery id read from its run data: executions must equal distinct events.
+//  a. one webhook process (the set-up this project recommends): exact;
+//  b. a second webhook process, as behind a load balancer: the first delivery to one process,
+//     its copy to the other. The node's memory is per process; only its static-data mirror is
+//     shared, so this measures the duplicate rate rather than asserting it.
+const { buildDelivery, sampleEvent, post: postDelivery } = require('../../emulator/webhooks');
+const { workflowId } = require('../n8n-workflows');
+const { countBy, round } = require('./measure');
+const { log } = require('./processes');
+const { triggerWorkflow } = require('./workflows');
+
+const SECRET = 'whsec_queue_test_signing_secret_0123';
+
+/** Runs `tasks` (functions returning promises) at most `concurrency` at a time. */
+async function pool(tasks, concurrency) {
+	let next = 0;
+	const runners = Array.from({ length: concurrency }, async () => {
+		while (next < tasks.length) await tasks[next++]();
+	});
+	await Promise.all(runners);
+}
+
+/**
+ * Sends `count` distinct signed events to `firstUrl`; every tenth also to `copyUrl`, alternately
+ * at the same moment and right after the first delivery's answer. Returns every answer with the
+ * delivery it was for, and the deliveries that got a copy (for a later pass).
+ */
+async function deliver({ firstUrl, copyUrl, count, concurrency, prefix }) {
+	const answers = [];
+	const copied = [];
+	// Deliveries that reached only the first process: what a later copy to the other one tests.
+	const firstOnly = [];
+	const send = async (url, delivery, kind) => {
+		const answer = await postDelivery(url, delivery);
+		answers.push({ kind, deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: !/duplicate/.test(answer.body ?? '') });
+	};
+	const tasks = Array.from({ length: count }, (_, index) => async () => {
+		const body = sampleEvent('message.received', { phone: `+3480${String(index).padStart(7, '0')}`, text: `Event ${index}`, id: `msg_${prefix}_${index}` });
+		const delivery = buildDelivery({ secret: SECRET, type: 'message.received', body, deliveryId: `dlv_${prefix}_${index}` });
+		if (index % 10 === 0) firstOnly.push(delivery);
+		if (index % 10 !== 5) return send(firstUrl, delivery, 'first');
+		copied.push(delivery);
+		if (index % 20 === 5) return Promise.all([send(firstUrl, delivery, 'first'), send(copyUrl, delivery, 'copy at once')]);
+		await send(firstUrl, delivery, 'first');
+		return send(copyUrl, delivery, 'copy right after');
+	});
+	const started = Date.now();
+	await pool(tasks, concurrency);
+	return { answers, copied, firstOnly, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * Sends a copy of every delivery the other process has not seen (fresh timestamp), after the
+ * executions of the first ones ended: only the node's static-data mirror can recognise them there.
+ */
+async function copyLater(sent, url, concurrency) {
+	await pool(
+		sent.firstOnly.map((delivery) => async () => {
+			const fresh = { ...delivery, headers: { ...delivery.headers, 'x-flowella-timestamp': String(Math.floor(Date.now() / 1000)) } };
+			const answer = await postDelivery(url, fresh);
+			sent.answers.push({ kind: 'copy after the execution ended', deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: !/duplicate/.test(answer.body ?? '') });
+		}),
+		concurrency,
+	);
+}
+
+function percentile(values, p) {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]) : null;
+}
+
+/** Executions of the workflow by delivery id (from their stored run data). */
+async function executionsByDelivery(cluster, id, flatted) {
+	const { rows } = await cluster.db.query(
+		'SELECT d.data FROM execution_data d JOIN execution_entity e ON e.id::text = d."executionId"::text WHERE e."workflowId" = $1',
+		[id],
+	);
+	const counts = new Map();
+	for (const row of rows) {
+		const data = flatted.parse(row.data);
+		const item = data?.resultData?.runData?.['Flowella Trigger']?.[0]?.data?.main?.[0]?.[0]?.json;
+		const key = item?.deliveryId ?? '(none)';
+		counts.set(key, (counts.get(key) ?? 0) + 1);
+	}
+	return counts;
+}
+
+async function measure(cluster, workflow, flatted, distinct, sent) {
+	// Every request the node answered without "duplicate delivery" started an execution.
+	const expected = sent.answers.filter((answer) => answer.started).length;
+	const finished = await cluster.waitForExecutions([workflow.id], Math.max(distinct, expected), { timeoutMs: 600_000, settleMs: 3000 });
+	const byDelivery = await executionsByDelivery(cluster, workflow.id, flatted);
+	const copies = sent.answers.filter((answer) => answer.kind !== 'first');
+	const byKind = {};
+	for (const kind of new Set(copies.map((answer) => answer.kind))) {
+		const ofKind = copies.filter((answer) => answer.kind === kind);
+		// An event whose copy (of this kind) ran: more executions than deliveries of other kinds explain.
+		byKind[kind] = { copies: ofKind.length, answeredStarted: ofKind.filter((answer) => answer.started).length };
+	}
+	const { rows } = await cluster.db.query('SELECT "staticData" FROM workflow_entity WHERE id = $1', [workflow.id]);
+	const mirrored = Object.values(rows[0]?.staticData ?? {}).reduce((sum, node) => sum + (node?.seenDeliveries?.length ?? 0), 0);
+	const firstMs = sent.answers.filter((answer) => answer.kind === 'first').map((answer) => answer.ms);
+	return {
+		events: distinct,
+		copies: copies.length,
+		copiesByKind: byKind,
+		requests: sent.answers.length,
+		answers: countBy(sent.answers.map((answer) => answer.status)),
+		sendSeconds: round(sent.seconds, 1),
+		requestsPerSec: round(sent.answers.length / sent.seconds, 1),
+		answerMs: { p50: percentile(firstMs, 50), p95: percentile(firstMs, 95) },
+		executions: finished.length,
+		executionStatuses: countBy(finished.map((row) => row.status)),
+		eventsWithoutExecution: distinct - [...byDelivery.keys()].filter((key) => key !== '(none)').length,
+		eventsRunTwice: [...byDelivery.values()].filter((count) => count > 1).length,
+		duplicateRate: round((finished.length - distinct) / distinct, 4),
+		keysInStaticData: mirrored,
+	};
+}
+
+const trigger = {
+	key: 'trigger',
+	title: 'Scenario 4: Flowella Trigger deliveries through the webhook process, with replays',
+	requires: ['nodes/FlowellaTrigger/FlowellaTrigger.node.ts', 'emulator/webhooks.js'],
+	async setup() {
+		this.credential = { id: workflowId('queueCredHook'), name: 'Flowella webhook (queue)', type: 'flowellaWebhookApi', data: { signingSecret: SECRET } };
+		this.one = triggerWorkflow({ name: 'trigger one process', credential: this.credential });
+		this.two = triggerWorkflow({ name: 'trigger two processes', credential: this.credential });
+		return { credentials: [this.credential], workflows: [this.one, this.two], close: async () => undefined };
+	},
+	async run({ cluster, flatted, sizes }) {
+		const result = {};
+		// a. One webhook process: the first delivery and its copy reach the same process.
+		const url = await cluster.webhookUrl(this.one.id);
+		const sentOne = await deliver({ firstUrl: url, copyUrl: url, count: sizes.events, concurrency: sizes.eventConcurrency, prefix: 'one' });
+		result.oneWebhookProcess = await measure(cluster, this.one, flatted, sizes.events, sentOne);
+
+		// b. Two webhook processes: the copy reaches the other one.
+		const second = await cluster.startExtraWebhook();
+		const urlTwo = await cluster.webhookUrl(this.two.id);
+		const urlTwoOther = urlTwo.replace(`:${cluster.webhookPort}/`, `:${second.port}/`);
+		const sentTwo = await deliver({ firstUrl: urlTwo, copyUrl: urlTwoOther, count: sizes.crossEvents, concurrency: sizes.eventConcurrency, prefix: 'two' });
+		// Once every execution so far has ended (and saved its static data), the same copies again.
+		await cluster.waitForExecutions([this.two.id], sizes.crossEvents, { timeoutMs: 600_000, settleMs: 2000 });
+		await copyLater(sentTwo, urlTwoOther, sizes.eventConcurrency);
+		result.twoWebhookProcesses = await measure(cluster, this.two, flatted, sizes.crossEvents, sentTwo);
+		await second.service.stop();
+		log('[queue] stopped the second webhook process');
+
+		const a = result.oneWebhookProcess;
+		const b = result.twoWebhookProcesses;
+		const checks = [
+			{ name: 'a: every delivery answered 200', ok: Object.keys(a.answers).every((status) => status === '200'), hard: true },
+			{ name: 'a: executions = distinct events (each event once, none lost)', ok: a.executions === a.events && a.eventsWithoutExecution === 0 && a.eventsRunTwice === 0, hard: true },
+			{ name: 'a: every execution succeeded', ok: a.executionStatuses.success === a.executions, hard: true },
+			{ name: 'b: no event lost across two webhook processes', ok: b.eventsWithoutExecution === 0, hard: true },
+			{ name: 'b: executions = distinct events across two webhook processes', ok: b.executions === b.events, hard: false },
+		];
+		return { result, checks };
+	},
+};
+
+module.exports = { trigger };
