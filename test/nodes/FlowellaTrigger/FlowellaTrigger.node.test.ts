@@ -238,7 +238,7 @@ describe('FlowellaTrigger webhook()', () => {
 			}
 			expect(writes.map((keys) => keys!.length)).toEqual([5, 15]);
 			// The burst ends: the last execution writes every key.
-			for (const _ of awaiting) {
+			for (let left = awaiting.length; left > 0; left--) {
 				const staticData: IDataObject = {};
 				await run(module, staticData);
 				if (staticData.seenDeliveries !== undefined) writes.push(mirrored(staticData));
