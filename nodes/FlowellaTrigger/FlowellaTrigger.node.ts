@@ -47,6 +47,9 @@ export class FlowellaTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				// Without it n8n answers an accepted delivery with the literal text "firstEntryJson";
+				// Flowella only needs a 2xx.
+				responseData: 'noData',
 				// The URL is /webhook/<the node's webhookId>: nothing to type, nothing to collide.
 				path: '',
 				isFullPath: true,

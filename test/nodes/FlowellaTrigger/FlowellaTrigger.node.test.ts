@@ -374,7 +374,7 @@ describe('FlowellaTrigger description and methods', () => {
 		expect(node.description.name).toBe('flowellaTrigger');
 		expect(node.description.group).toEqual(['trigger']);
 		expect(node.description.inputs).toEqual([]);
-		expect(node.description.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', isFullPath: true }]);
+		expect(node.description.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: 'noData', path: '', isFullPath: true }]);
 		expect(node.description.credentials).toEqual([{ name: 'flowellaWebhookApi', required: true, testedBy: 'flowellaWebhookSecretShape' }]);
 	});
 
