@@ -23,10 +23,11 @@ function credentialRef(credential) {
 }
 
 /**
- * Webhook (POST /webhook/<path>, answers at once) → Process → Rows → Split Out → `node`.
- * @param {{ name: string, path: string, rows: object[], node: object }} spec node: the Flowella node (name "Flowella")
+ * Webhook (POST /webhook/<path>, answers at once) → Process → Rows → Split Out → Flowella, the
+ * Flowella node with `parameters`, `credential` and node `settings` (Retry On Fail, On Error).
+ * @param {{ name: string, path: string, rows: object[], parameters: object, credential: any, settings?: object }} spec
  */
-function webhookToRows({ name, path, rows, node }) {
+function webhookToRows({ name, path, rows, parameters, credential, settings = {} }) {
 	const id = workflowId(`queue${name}`);
 	const nodes = [
 		{
@@ -65,7 +66,16 @@ function webhookToRows({ name, path, rows, node }) {
 			typeVersion: 1,
 			position: [660, 0],
 		},
-		{ id: nodeId(id, node.name), typeVersion: 1, position: [880, 0], ...node },
+		{
+			parameters,
+			id: nodeId(id, 'Flowella'),
+			name: 'Flowella',
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [880, 0],
+			credentials: credentialRef(credential),
+			...settings,
+		},
 	];
 	const chain = nodes.map((entry) => entry.name);
 	const connections = {};
@@ -80,19 +90,15 @@ function syncWorkflow({ name, path, rows, credential, concurrency }) {
 		name,
 		path,
 		rows,
-		node: {
-			name: 'Flowella',
-			type: NODE_TYPE,
-			parameters: {
-				resource: 'contact',
-				operation: 'upsert',
-				phone: '={{ $json.phone }}',
-				additionalFields: { name: '={{ $json.name }}' },
-				options: concurrency ? { concurrency } : {},
-			},
-			credentials: credentialRef(credential),
-			...RETRY,
+		credential,
+		parameters: {
+			resource: 'contact',
+			operation: 'upsert',
+			phone: '={{ $json.phone }}',
+			additionalFields: { name: '={{ $json.name }}' },
+			options: concurrency ? { concurrency } : {},
 		},
+		settings: RETRY,
 	});
 }
 
@@ -102,14 +108,9 @@ function sendTextWorkflow({ name, path, rows, credential, retry = true }) {
 		name,
 		path,
 		rows,
-		node: {
-			name: 'Flowella',
-			type: NODE_TYPE,
-			parameters: { resource: 'message', operation: 'sendText', to: '={{ $json.phone }}', text: '={{ $json.text }}', options: {} },
-			credentials: credentialRef(credential),
-			onError: 'continueErrorOutput',
-			...(retry ? RETRY : {}),
-		},
+		credential,
+		parameters: { resource: 'message', operation: 'sendText', to: '={{ $json.phone }}', text: '={{ $json.text }}', options: {} },
+		settings: { onError: 'continueErrorOutput', ...(retry ? RETRY : {}) },
 	});
 }
 
@@ -119,21 +120,17 @@ function templateWorkflow({ name, path, rows, credential, retry = true }) {
 		name,
 		path,
 		rows,
-		node: {
-			name: 'Flowella',
-			type: NODE_TYPE,
-			parameters: {
-				resource: 'template',
-				operation: 'send',
-				templateId: 'tpl_welcome',
-				whatsappChannelId: 'ch_emulator_default',
-				phone: '={{ $json.phone }}',
-				bodyParameters: { parameter: [{ value: '={{ $json.name }}' }] },
-				options: {},
-			},
-			credentials: credentialRef(credential),
-			...(retry ? RETRY : {}),
+		credential,
+		parameters: {
+			resource: 'template',
+			operation: 'send',
+			templateId: 'tpl_welcome',
+			whatsappChannelId: 'ch_emulator_default',
+			phone: '={{ $json.phone }}',
+			bodyParameters: { parameter: [{ value: '={{ $json.name }}' }] },
+			options: {},
 		},
+		settings: retry ? RETRY : {},
 	});
 }
 
