@@ -6,10 +6,10 @@ import { markMaybeSent, mayHaveBeenSent } from './errors';
 import { asNodeError } from './itemErrors';
 
 /**
- * Sends a request that is not safe to repeat (a message, a bulk job) at most once per item across
- * n8n's re-runs of the node (Retry On Fail): a re-run gets the answer an earlier try got, or, when
- * an earlier try may have sent it without an answer, the same error again instead of a second send.
- * Only what certainly did not reach Flowella is sent again.
+ * Sends an item's request at most once across n8n's re-runs of the node (Retry On Fail): a re-run
+ * gets the answer an earlier try got. For a request that is not safe to repeat (a message, a bulk
+ * job), an earlier try that may have sent it without an answer gives the same error again instead
+ * of a second send; only what certainly did not reach Flowella is sent again.
  */
 export async function sendAtMostOnce(
 	ctx: IExecuteFunctions,

@@ -7,6 +7,7 @@ import type { ItemOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
 import { readTimeout } from '../../shared/options';
 import { defaultCountryCodeOption, phoneField, readPhone } from '../../shared/phoneFields';
+import { sendAtMostOnce } from '../../shared/sendAtMostOnce';
 import { sendingAdvice } from '../../shared/sendingAdvice';
 import { readLimitedText } from '../../shared/textFields';
 
@@ -83,19 +84,17 @@ export async function execute(
 	};
 	const reason = readReason(this, itemIndex);
 	if (reason) body.reason = reason;
-	const remembered = client.memo?.recall(itemIndex, body);
-	if (remembered?.kind === 'answered') return remembered.row;
-	const state = (await client.request({
-		method: 'POST',
-		path: '/api/v1/opt-outs',
-		body,
-		idempotent: true,
-		advice: sendingAdvice,
-		itemIndex,
-		signal,
-		timeoutMs: readTimeout(this, itemIndex),
-		validate: optOutProblem,
-	})) as IDataObject;
-	client.memo?.remember(itemIndex, body, state);
-	return state;
+	return await sendAtMostOnce(this, client, { itemIndex, body }, async () =>
+		(await client.request({
+			method: 'POST',
+			path: '/api/v1/opt-outs',
+			body,
+			idempotent: true,
+			advice: sendingAdvice,
+			itemIndex,
+			signal,
+			timeoutMs: readTimeout(this, itemIndex),
+			validate: optOutProblem,
+		})) as IDataObject,
+	);
 }

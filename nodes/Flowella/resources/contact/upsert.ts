@@ -7,6 +7,7 @@ import type { ItemOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
 import { readOption, readTimeout } from '../../shared/options';
 import { defaultCountryCodeOption, phoneField, readDefaultCountryCode } from '../../shared/phoneFields';
+import { sendAtMostOnce } from '../../shared/sendAtMostOnce';
 import { contactRowProblem } from './contactRow';
 import type { EmptyValues, FieldProblem } from './upsertRequest';
 import { buildUpsertRequest } from './upsertRequest';
@@ -101,18 +102,16 @@ export async function execute(
 	});
 	if (!request.ok) throw invalidField(this, FIELD_LABELS[request.field], request.value, request.reason, itemIndex);
 	// n8n's re-run (Retry On Fail) gets the answer of an earlier try instead of sending again.
-	const remembered = client.memo?.recall(itemIndex, request.body);
-	if (remembered?.kind === 'answered') return remembered.row;
-	const row = (await client.request({
-		method: 'POST',
-		path: '/api/v1/contacts',
-		body: request.body,
-		idempotent: true,
-		itemIndex,
-		signal,
-		timeoutMs: readTimeout(this, itemIndex),
-		validate: contactRowProblem,
-	})) as IDataObject;
-	client.memo?.remember(itemIndex, request.body, row);
-	return row;
+	return await sendAtMostOnce(this, client, { itemIndex, body: request.body }, async () =>
+		(await client.request({
+			method: 'POST',
+			path: '/api/v1/contacts',
+			body: request.body,
+			idempotent: true,
+			itemIndex,
+			signal,
+			timeoutMs: readTimeout(this, itemIndex),
+			validate: contactRowProblem,
+		})) as IDataObject,
+	);
 }
