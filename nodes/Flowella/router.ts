@@ -8,6 +8,7 @@ import { asNodeError } from './shared/itemErrors';
 import type { FlowellaOperation } from './shared/operation';
 import { readConcurrency } from './shared/options';
 import { runItems } from './shared/runItems';
+import { replayOutcome } from './shared/sendAtMostOnce';
 
 function findOperation(resource: string, operation: string): FlowellaOperation | undefined {
 	if (!Object.prototype.hasOwnProperty.call(resources, resource)) return undefined;
@@ -53,7 +54,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					client.concurrency,
 					async (itemIndex, signal) => {
 						try {
-							const result = await operation.execute.call(this, client, itemIndex, signal);
+							const earlier = client.memo?.recall(itemIndex);
+							const result = earlier ? replayOutcome(this, itemIndex, earlier) : await operation.execute.call(this, client, itemIndex, signal);
 							succeeded += 1;
 							const list = Array.isArray(result) ? result : [result];
 							return list.map((json) => ({ json, pairedItem: { item: itemIndex } }));

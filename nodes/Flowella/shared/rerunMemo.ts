@@ -5,13 +5,18 @@ import type { Clock } from './clock';
 import { realClock } from './clock';
 import { retryPolicyFromNode } from './retry';
 
-/** What an earlier try of the node got for an item: Flowella's answer, or an error after which it may have been sent. */
-export type RememberedOutcome = { kind: 'answered'; row: IDataObject } | { kind: 'maybeSent'; message: string; description?: string };
+/**
+ * What an earlier try of the node got for an item: Flowella's answer, or an error after which it
+ * may have been sent. `items` are all the items that one request carried (a bulk job's recipients).
+ */
+export type RememberedOutcome = ({ kind: 'answered'; row: IDataObject } | { kind: 'maybeSent'; message: string; description?: string }) & {
+	items: number[];
+};
 
 interface RememberedRun {
 	/** How many times n8n has started the node for this run so far. */
 	tries: number;
-	answers: Map<number, { body: string; outcome: RememberedOutcome }>;
+	answers: Map<number, RememberedOutcome>;
 	/** When the last try ended, while n8n may still re-run the node; unset while a try runs. */
 	idleSince?: number;
 	/** Frees this run on Stop or a workflow timeout. */
@@ -26,11 +31,15 @@ const IDLE_EXPIRY_MS = 30 * 60_000;
 const remembered = new Map<string, RememberedRun>();
 
 export interface RerunMemo {
-	/** What an earlier try got for this item with this same request body, if anything. */
-	recall(itemIndex: number, body: object): RememberedOutcome | undefined;
-	remember(itemIndex: number, body: object, row: IDataObject): void;
+	/**
+	 * What an earlier try got for this item, if anything, whatever its fields evaluate to now: n8n
+	 * evaluates expressions again on each try ($now, Math.random()), but hands the node the same items.
+	 */
+	recall(itemIndex: number): RememberedOutcome | undefined;
+	/** Flowella's answer to the request that carried these items. */
+	remember(items: number[], row: IDataObject): void;
 	/** A request that is not safe to repeat failed in a way that may have sent it: a re-run must not send it again. */
-	rememberMaybeSent(itemIndex: number, body: object, error: { message: string; description?: string | null }): void;
+	rememberMaybeSent(items: number[], error: { message: string; description?: string | null }): void;
 	/** Ends this try: with the node's output when it returns, without when it throws. */
 	close(output?: INodeExecutionData[]): void;
 }
@@ -108,20 +117,20 @@ export function openRerunMemo(ctx: IExecuteFunctions, cancelSignal?: AbortSignal
 		cancelSignal.addEventListener('abort', current.onCancel, { once: true });
 	}
 
-	const keep = (itemIndex: number, body: object, outcome: RememberedOutcome) => {
+	const keep = (outcome: RememberedOutcome) => {
 		// Nothing can use it after the last try.
-		if (!lastTry && remembered.get(key) === current) current.answers.set(itemIndex, { body: JSON.stringify(body), outcome });
+		if (lastTry || remembered.get(key) !== current) return;
+		for (const itemIndex of outcome.items) current.answers.set(itemIndex, outcome);
 	};
 	return {
-		recall(itemIndex, body) {
-			const answer = current.answers.get(itemIndex);
-			return answer && answer.body === JSON.stringify(body) ? answer.outcome : undefined;
+		recall(itemIndex) {
+			return current.answers.get(itemIndex);
 		},
-		remember(itemIndex, body, row) {
-			keep(itemIndex, body, { kind: 'answered', row });
+		remember(items, row) {
+			keep({ kind: 'answered', row, items });
 		},
-		rememberMaybeSent(itemIndex, body, { message, description }) {
-			keep(itemIndex, body, { kind: 'maybeSent', message, description: description ?? undefined });
+		rememberMaybeSent(items, { message, description }) {
+			keep({ kind: 'maybeSent', message, description: description ?? undefined, items });
 		},
 		close(output) {
 			if (lastTry || cancelSignal?.aborted || (output !== undefined && !makesN8nRerun(output))) {

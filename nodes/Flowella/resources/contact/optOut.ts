@@ -84,7 +84,7 @@ export async function execute(
 	};
 	const reason = readReason(this, itemIndex);
 	if (reason) body.reason = reason;
-	return await sendAtMostOnce(this, client, { itemIndex, body }, async () =>
+	return await sendAtMostOnce(this, client, { itemIndex }, async () =>
 		(await client.request({
 			method: 'POST',
 			path: '/api/v1/opt-outs',

@@ -102,7 +102,7 @@ export async function execute(
 	});
 	if (!request.ok) throw invalidField(this, FIELD_LABELS[request.field], request.value, request.reason, itemIndex);
 	// n8n's re-run (Retry On Fail) gets the answer of an earlier try instead of sending again.
-	return await sendAtMostOnce(this, client, { itemIndex, body: request.body }, async () =>
+	return await sendAtMostOnce(this, client, { itemIndex }, async () =>
 		(await client.request({
 			method: 'POST',
 			path: '/api/v1/contacts',

@@ -69,7 +69,7 @@ export async function execute(
 	const body: SendTextBody = { to: readPhone(this, 'to', 'To', itemIndex), text: readText(this, itemIndex) };
 	const channel = readOptionalId(this, 'options.whatsappChannelId', 'WhatsApp Channel ID', itemIndex);
 	if (channel) body.whatsappChannelId = channel;
-	return await sendAtMostOnce(this, client, { itemIndex, body }, async () =>
+	return await sendAtMostOnce(this, client, { itemIndex }, async () =>
 		(await client.request({
 			method: 'POST',
 			path: '/api/v1/messages',

@@ -9,7 +9,8 @@ import type { BatchOperation } from '../../shared/operation';
 import { showFor } from '../../shared/operation';
 import { readTimeout } from '../../shared/options';
 import { defaultCountryCodeOption, phoneField } from '../../shared/phoneFields';
-import { sendAtMostOnce } from '../../shared/sendAtMostOnce';
+import type { RememberedOutcome } from '../../shared/rerunMemo';
+import { replayOutcome, sendAtMostOnce } from '../../shared/sendAtMostOnce';
 import { sendingAdvice } from '../../shared/sendingAdvice';
 import { hasId } from '../../shared/textFields';
 import type { TemplateRecipient } from './recipient';
@@ -156,54 +157,94 @@ function itemRange(itemIndexes: number[]): string {
 }
 
 /**
+ * A node that stops has no output, so the jobs it did create are easy to miss: a manual re-run
+ * would create them again. Say which ones, where the user decides.
+ */
+function warnAboutCreatedJobs<E extends { description?: string | null }>(error: E, created: Array<{ id: unknown; items: number[] }>): E {
+	if (created.length === 0) return error;
+	const jobs = created.map((job) => `${String(job.id)} for ${itemRange(job.items)}`).join('; ');
+	const count = created.length === 1 ? '1 other bulk send job was' : `${created.length} other bulk send jobs were`;
+	error.description = `${error.description ?? ''} ${count} created before the node stopped (${jobs}); running the workflow again creates ${created.length === 1 ? 'it' : 'them'} again.`.trim();
+	return error;
+}
+
+/** An earlier try's job (n8n's Retry On Fail), or one to send now. */
+type JobToRun = { items: number[]; earlier: RememberedOutcome } | (Job & { items: number[]; earlier?: undefined });
+
+/**
  * Template → Send to Many: every valid input item becomes a recipient of one bulk job (POST
  * /api/v1/templates/send); items whose job-level values differ go into jobs of their own. All
  * items are checked before anything is sent. A job is never sent twice: not retried once it may
- * have reached Flowella, and not sent again by n8n's re-run. One output item per job, paired
- * with all its input items.
+ * have reached Flowella, and not sent again by n8n's re-run, which gets the earlier try's answer
+ * for every item of that job, whatever its fields evaluate to now. One output item per job,
+ * paired with all its input items.
  */
 export async function execute(this: IExecuteFunctions, client: FlowellaClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const continueOnFail = this.continueOnFail();
 	const timeZone = this.getTimezone();
 	const output: Array<{ order: number; item: INodeExecutionData }> = [];
+	const earlierJobs = new Map<number, RememberedOutcome>();
 	const valid = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const earlier = client.memo?.recall(itemIndex);
+		if (earlier) {
+			earlierJobs.set(earlier.items[0], earlier);
+			continue;
+		}
 		try {
 			valid.push({ itemIndex, ...readRecipientItem(this, itemIndex, timeZone) });
 		} catch (error) {
-			// Stop Workflow: one bad item stops the node before anything is sent.
-			if (!continueOnFail) throw asNodeError(this, error, itemIndex);
+			// Stop Workflow: one bad item stops the node before anything (more) is sent.
+			if (!continueOnFail) throw warnAboutCreatedJobs(asNodeError(this, error, itemIndex), createdBefore(earlierJobs));
 			output.push({ order: itemIndex, item: failedItem(asNodeError(this, error, itemIndex), itemIndex) });
 		}
 	}
 
-	for (const job of groupIntoJobs(valid)) {
-		const first = job.itemIndexes[0];
-		const pairedItem = job.itemIndexes.map((item) => ({ item }));
-		const body = { ...job.fields, recipients: job.recipients };
+	const jobs: JobToRun[] = [
+		...[...earlierJobs.values()].map((earlier) => ({ items: earlier.items, earlier })),
+		...groupIntoJobs(valid).map((job) => ({ ...job, items: job.itemIndexes })),
+	].sort((a, b) => a.items[0] - b.items[0]);
+	const created: Array<{ id: unknown; items: number[] }> = [];
+	for (const job of jobs) {
+		const first = job.items[0];
+		const pairedItem = job.items.map((item) => ({ item }));
 		try {
-			const answer = await sendAtMostOnce(this, client, { itemIndex: first, body }, async () =>
-				(await client.request({
-					method: 'POST',
-					path: '/api/v1/templates/send',
-					body,
-					idempotent: false,
-					sends: 'bulk send job',
-					advice: sendingAdvice,
-					itemIndex: first,
-					signal: client.cancelSignal,
-					timeoutMs: readTimeout(this, first),
-					validate: hasId('job'),
-				})) as IDataObject,
-			);
-			output.push({ order: first, item: { json: { ...answer, recipientCount: job.recipients.length }, pairedItem } });
+			const answer = job.earlier ? replayOutcome(this, first, job.earlier) : await sendJob(this, client, job);
+			created.push({ id: answer.id, items: job.items });
+			output.push({ order: first, item: { json: answer, pairedItem } });
 		} catch (caught) {
 			const error = asNodeError(this, caught, first);
 			// The job is all its items: say so where the error names one.
-			error.message = error.message.replace(`[item ${first}]`, `[${itemRange(job.itemIndexes)}]`);
-			if (!continueOnFail) throw error;
+			error.message = error.message.replace(`[item ${first}]`, `[${itemRange(job.items)}]`);
+			if (!continueOnFail) throw warnAboutCreatedJobs(error, created);
 			output.push({ order: first, item: { ...failedItem(error, first), pairedItem } });
 		}
 	}
 	return output.sort((a, b) => a.order - b.order).map(({ item }) => item);
+}
+
+/** The jobs an earlier try created (n8n's Retry On Fail), for an error that stops the node before any is run again. */
+function createdBefore(earlierJobs: Map<number, RememberedOutcome>): Array<{ id: unknown; items: number[] }> {
+	return [...earlierJobs.values()].flatMap((earlier) => (earlier.kind === 'answered' ? [{ id: earlier.row.id, items: earlier.items }] : []));
+}
+
+/** One POST /api/v1/templates/send for the job; never retried once it may have reached Flowella. */
+async function sendJob(ctx: IExecuteFunctions, client: FlowellaClient, job: Job): Promise<IDataObject> {
+	const first = job.itemIndexes[0];
+	const body = { ...job.fields, recipients: job.recipients };
+	return await sendAtMostOnce(ctx, client, { itemIndex: first, items: job.itemIndexes }, async () => {
+		const answer = (await client.request({
+			method: 'POST',
+			path: '/api/v1/templates/send',
+			body,
+			idempotent: false,
+			sends: 'bulk send job',
+			advice: sendingAdvice,
+			itemIndex: first,
+			signal: client.cancelSignal,
+			timeoutMs: readTimeout(ctx, first),
+			validate: hasId('job'),
+		})) as IDataObject;
+		return { ...answer, recipientCount: job.recipients.length };
+	});
 }

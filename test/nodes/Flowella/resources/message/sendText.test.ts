@@ -193,6 +193,40 @@ describe('Message → Send Text is never sent twice', () => {
 		nodeRuns.mockRestore();
 	});
 
+	it("n8n's re-run sends no item again when its text uses $now: an item's outcome belongs to the item, not to its body", async () => {
+		// Item 0's phone is refused, so its error item makes n8n re-run the node twice; the text of
+		// items 1 and 2 evaluates to something new on every try.
+		const nodeRuns = jest.spyOn(Flowella.prototype, 'execute');
+		const result = await sendText(
+			[
+				{ phone: 'not a phone', name: 'Ada' },
+				{ phone: '+34612000002', name: 'Bea' },
+				{ phone: '+34612000003', name: 'Cai' },
+			],
+			{ ...retry, onError: 'continueRegularOutput' },
+			{ text: '=Hi {{ $json.name }}, today {{ $now.toFormat("HH:mm:ss.SSS") }} {{ Math.random() }}' },
+		);
+		expect(nodeRuns).toHaveBeenCalledTimes(3);
+		nodeRuns.mockRestore();
+		expect(handledMessages()).toHaveLength(2);
+		expect(emulator.requestsTo('POST', PATH)).toHaveLength(2);
+		const [items] = result.outputs;
+		expect(items.map((item) => (item.json.error === undefined ? 'sent' : 'error'))).toEqual(['error', 'sent', 'sent']);
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
+
+	it("n8n's re-run gives the same 'may have been sent' error when the text changed between tries, and sends nothing", async () => {
+		emulator.configure({ faults: [{ kind: 'status', status: 500, after: true, path: PATH, phone: '+34612000001' }] as never });
+		const result = await sendText(
+			[{ phone: '+34612000001', name: 'Ada' }],
+			{ ...retry, onError: 'continueRegularOutput' },
+			{ text: '=Hi {{ $json.name }} {{ Date.now() }} {{ Math.random() }}' },
+		);
+		expect(result.outputs[0][0].json.error).toMatch(/the message may have been sent, so it was not retried/);
+		expect(emulator.requestsTo('POST', PATH)).toHaveLength(1);
+		expect(handledMessages()).toHaveLength(1);
+	});
+
 	it("n8n's re-run after a 429 that outlasted the node's retries sends that item then, once", async () => {
 		const nodeRuns = jest.spyOn(Flowella.prototype, 'execute');
 		emulator.configure({ faults: [{ kind: 'status', status: 429, code: 'RATE_LIMITED', retryAfter: '0', path: PATH, phone: '+34612000002', times: 3 }] as never });

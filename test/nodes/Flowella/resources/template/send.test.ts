@@ -177,6 +177,26 @@ describe('Template → Send to Many never creates a job twice', () => {
 		nodeRuns.mockRestore();
 	});
 
+	it("n8n's re-run never creates a job again when Scheduled At uses $now, and the error names the job already created", async () => {
+		// Item 1's template needs no body parameter: Flowella refuses its job (400) after item 0's job
+		// was created; with Stop Workflow n8n re-runs the node twice.
+		const nodeRuns = jest.spyOn(Flowella.prototype, 'execute');
+		const result = await sendTemplate(
+			[
+				{ phone: '+34600000001', name: 'Ada', template: 'tpl_welcome' },
+				{ phone: '+34600000002', name: 'Bea', template: 'tpl_order_update' },
+			],
+			retry,
+			{ templateId: '={{ $json.template }}', options: { scheduledAt: "={{ $now.plus(1, 'hour').toISO() }}" } },
+		);
+		expect(nodeRuns).toHaveBeenCalledTimes(3);
+		nodeRuns.mockRestore();
+		expect(emulator.jobs).toHaveLength(1);
+		const created = emulator.jobs[0] as { id: string };
+		expect(result.error?.message).toMatch(/^Flowella answered 400/);
+		expect(result.error?.description).toContain(`1 other bulk send job was created before the node stopped (${created.id} for item 0)`);
+	});
+
 	it('a 429 did not reach Flowella: the job goes again and is created once', async () => {
 		emulator.configure({ faults: [{ kind: 'status', status: 429, code: 'RATE_LIMITED', retryAfter: '0', path: PATH }] as never });
 		const result = await sendTemplate(people(5), retry);
