@@ -78,6 +78,10 @@ const FAULTS: Array<[string, Fault]> = [
 	['not a ContactRow', { kind: 'notContactRow', after: true, times: 20 }],
 	['401 revoked', { kind: 'revokeKey' }],
 	['400 echoing the key', { kind: 'status', status: 400, code: 'VALIDATION_ERROR', message: `bad key ${KEY} for this org`, times: 20 }],
+	['400 echoing the key lower-cased', { kind: 'status', status: 400, code: 'VALIDATION_ERROR', message: `bad key ${KEY.toLowerCase()}`, times: 20 }],
+	['400 echoing the key upper-cased', { kind: 'status', status: 400, code: KEY.toUpperCase(), message: 'bad key', times: 20 }],
+	['400 echoing the key masked', { kind: 'status', status: 400, code: 'VALIDATION_ERROR', message: `key ${KEY.slice(0, 12)}…${KEY.slice(-4)} revoked`, times: 20 }],
+	['400 echoing the key without its prefix', { kind: 'status', status: 400, code: 'VALIDATION_ERROR', message: `secret ${KEY.slice(4)} unknown`, times: 20 }],
 	['402', { kind: 'status', status: 402, code: 'PAYMENT_REQUIRED', message: 'no', times: 20 }],
 	['403', { kind: 'status', status: 403, code: 'FORBIDDEN', message: 'no', times: 20 }],
 	['404', { kind: 'status', status: 404, code: 'NOT_FOUND', message: 'no', times: 20 }],
@@ -100,6 +104,15 @@ describe('the key appears nowhere on any error path', () => {
 	it('bad input (validation errors)', async () => {
 		await runAndSearch({ rows: [{ phone: '612-ABC' }, { phone: '+34612345678', email: 'nope' }], settings: { onError: 'continueRegularOutput' } });
 		await runAndSearch({ rows: [{ phone: 'abc' }] });
+	});
+
+	it('an answer that echoes the key, in any spelling, reaches no output item', async () => {
+		const echoes = [KEY, KEY.toLowerCase(), `${KEY.slice(0, 12)}...${KEY.slice(-4)}`, KEY.slice(4)];
+		const body = { id: 'ct_1', phone: '+34612345678', name: echoes.join(' '), email: null, waId: null, isOptedOut: false, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+		const result = await runAndSearch({ faults: [{ kind: 'json', status: 200, body, times: 2 }], settings: { onError: 'continueRegularOutput' } });
+		const output = JSON.stringify(result.outputs);
+		for (const echo of echoes) expect(output).not.toContain(echo);
+		expect(output).toContain('[redacted]');
 	});
 
 	it('a wrong key', async () => {

@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { checkBaseUrl } from './baseUrl';
+import { keyPattern } from './redact';
 import { retryPolicyFromNode } from './retry';
 import type { FlowellaConnection } from './transport';
 
@@ -27,6 +28,7 @@ export async function openConnection(
 		settings: {
 			baseUrl: base.baseUrl,
 			apiKey: String(credentials.apiKey ?? ''),
+			keyPattern: keyPattern(String(credentials.apiKey ?? '')),
 			credentials,
 			retry: retryPolicyFromNode(ctx.getNode()),
 		},

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { failedItem } from './failedItem';
-import { ItemStoppedError, stoppedItemText } from './stop';
+import { failedItemOf, ItemStoppedError, stopBecauseItemFailed, stoppedItemText } from './stop';
 
 /**
  * Runs `runItem` for every input item with at most `concurrency` at a time and returns the
@@ -33,8 +33,9 @@ export async function runItems(
 			const itemIndex = nextIndex++;
 			if (stop.signal.aborted) {
 				// Plain texts, not an error object each: after Stop, thousands of items may be left.
-				if (continueOnFail) output[itemIndex] = [failedItem(stoppedItemText(itemIndex, false), itemIndex)];
-				else failures.push({ itemIndex, error: new ItemStoppedError(ctx.getNode(), itemIndex, false) });
+				const failed = failedItemOf(stop.signal);
+				if (continueOnFail) output[itemIndex] = [failedItem(stoppedItemText(itemIndex, false, true, undefined, failed), itemIndex)];
+				else failures.push({ itemIndex, error: new ItemStoppedError(ctx.getNode(), itemIndex, false, true, undefined, failed) });
 				continue;
 			}
 			try {
@@ -44,7 +45,7 @@ export async function runItems(
 					output[itemIndex] = [failedItem(error, itemIndex)];
 				} else {
 					failures.push({ itemIndex, error });
-					stop.abort();
+					stopBecauseItemFailed(stop, itemIndex);
 				}
 			}
 		}

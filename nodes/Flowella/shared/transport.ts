@@ -9,16 +9,18 @@ import type {
 import type { Clock } from './clock';
 import { realClock } from './clock';
 import type { RefusalAdvice, RequestFailure } from './errors';
-import { flowellaApiError, isRetryable } from './errors';
+import { certainlyNotReceived, flowellaApiError, isRetryable } from './errors';
 import type { RequestPacer } from './pacer';
+import { redact } from './redact';
 import type { RetryPolicy } from './retry';
 import { backoffMs, retryAfterMs } from './retry';
-import { ItemStoppedError } from './stop';
+import { failedItemOf, ItemStoppedError } from './stop';
 
 export interface FlowellaConnection {
 	baseUrl: string;
-	/** Only used to scrub the key out of error texts that come from lower layers. */
 	apiKey: string;
+	/** Finds the key (in any spelling) in texts from Flowella or lower layers, to scrub it out. */
+	keyPattern?: RegExp;
 	/**
 	 * The credential, read once per execution and handed to n8n with every request, so n8n does
 	 * not look it up and decrypt it again for each one (that cost about 40% of the node's time).
@@ -61,10 +63,6 @@ interface FullResponse {
 	body: unknown;
 }
 
-function redact(text: string, secret: string): string {
-	return secret ? text.split(secret).join('[redacted]') : text;
-}
-
 function parseJson(text: unknown): { ok: true; value: unknown } | { ok: false } {
 	if (typeof text !== 'string') return { ok: true, value: text };
 	try {
@@ -83,16 +81,18 @@ function errorEnvelope(body: unknown): { code?: string; message?: string } {
 	};
 }
 
-function classifyResponse(response: FullResponse, apiKey: string): Attempt {
+function classifyResponse(response: FullResponse, key: RegExp | undefined): Attempt {
 	const { statusCode, headers } = response;
-	const parsed = parseJson(response.body);
+	// An answer that echoes the key must not carry it into an output item or an error. Only the
+	// body is read: no response header is ever copied into an item.
+	const parsed = parseJson(typeof response.body === 'string' ? redact(response.body, key) : response.body);
 	if (statusCode >= 200 && statusCode < 300) {
 		return parsed.ok
 			? { ok: true, body: parsed.value, statusCode }
 			: { ok: false, failure: { kind: 'invalidResponse', statusCode, problem: 'the body is not valid JSON' } };
 	}
 	if (statusCode >= 300 && statusCode < 400) {
-		const location = typeof headers.location === 'string' ? redact(headers.location, apiKey) : undefined;
+		const location = typeof headers.location === 'string' ? redact(headers.location, key) : undefined;
 		return { ok: false, failure: { kind: 'redirect', statusCode, location } };
 	}
 	const envelope = parsed.ok ? errorEnvelope(parsed.value) : {};
@@ -101,20 +101,20 @@ function classifyResponse(response: FullResponse, apiKey: string): Attempt {
 		failure: {
 			kind: 'http',
 			statusCode,
-			code: envelope.code === undefined ? undefined : redact(envelope.code, apiKey),
-			message: envelope.message === undefined ? undefined : redact(envelope.message, apiKey),
+			code: envelope.code === undefined ? undefined : redact(envelope.code, key),
+			message: envelope.message === undefined ? undefined : redact(envelope.message, key),
 		},
 		retryAfterMs: retryAfterMs(headers['retry-after']),
 	};
 }
 
-function classifyThrown(error: unknown, apiKey: string): Attempt {
+function classifyThrown(error: unknown, key: RegExp | undefined): Attempt {
 	// n8n wraps the HTTP client's error; its cause holds the request config (and so the key): read two fields only.
 	const wrapped = error as { cause?: { code?: unknown; message?: unknown }; code?: unknown; message?: unknown };
 	const source = wrapped.cause && typeof wrapped.cause === 'object' ? wrapped.cause : wrapped;
 	const code = typeof source.code === 'string' ? source.code : typeof wrapped.code === 'string' ? wrapped.code : 'NETWORK_ERROR';
 	const message = typeof source.message === 'string' ? source.message : 'the connection failed';
-	return { ok: false, failure: { kind: 'network', code, message: redact(message, apiKey) } };
+	return { ok: false, failure: { kind: 'network', code, message: redact(message, key) } };
 }
 
 async function sendOnce(ctx: IExecuteFunctions, connection: FlowellaConnection, request: FlowellaRequest): Promise<Attempt> {
@@ -140,9 +140,9 @@ async function sendOnce(ctx: IExecuteFunctions, connection: FlowellaConnection, 
 			options,
 			credentialsDecrypted && { credentialsDecrypted },
 		)) as FullResponse;
-		return classifyResponse(response, connection.apiKey);
+		return classifyResponse(response, connection.keyPattern);
 	} catch (error) {
-		return classifyThrown(error, connection.apiKey);
+		return classifyThrown(error, connection.keyPattern);
 	}
 }
 
@@ -158,11 +158,14 @@ export async function flowellaRequest(
 ): Promise<unknown> {
 	const { retry, pacer, clock = realClock } = connection;
 	const { signal, idempotent } = request;
-	const stopped = (sent: boolean) => new ItemStoppedError(ctx.getNode(), request.itemIndex, sent, idempotent, request.sends);
+	const stopped = (sent: boolean) =>
+		new ItemStoppedError(ctx.getNode(), request.itemIndex, sent, idempotent, request.sends, failedItemOf(signal));
+	// Whether an attempt so far may have reached Flowella: a 429 or a connection never made did not.
+	let mayHaveArrived = false;
 	for (let attempt = 1; ; attempt++) {
-		if (signal?.aborted) throw stopped(attempt > 1);
+		if (signal?.aborted) throw stopped(mayHaveArrived);
 		const startedAt = await pacer.acquire(signal);
-		if (startedAt === undefined) throw stopped(attempt > 1);
+		if (startedAt === undefined) throw stopped(mayHaveArrived);
 		let result = await sendOnce(ctx, connection, request);
 		if (result.ok) {
 			const problem = validate(result.body);
@@ -174,9 +177,10 @@ export async function flowellaRequest(
 		// A 429 is about the whole organisation: the pacer decides when requests go out again.
 		pacer.release(result.ok ? 'success' : rateLimited ? 'rateLimited' : 'failure', startedAt, result.ok ? undefined : result.retryAfterMs);
 		if (result.ok) return result.body;
+		if (!certainlyNotReceived(result.failure)) mayHaveArrived = true;
 		// Stopping (Stop, a timeout, another item failed the node): nothing is retried, and a request
 		// that Stop aborted in flight is no failure of Flowella's. Refusals keep their own error.
-		if (signal?.aborted && isRetryable(result.failure, true)) throw stopped(true);
+		if (signal?.aborted && isRetryable(result.failure, true)) throw stopped(mayHaveArrived);
 
 		// With Retry On Fail on, a 429 while requests sent after this one get through is the limit
 		// at work, not a failed try: the pacer has slowed down, and the request waits its turn.

@@ -227,6 +227,33 @@ describe('Message → Send Text is never sent twice', () => {
 		expect(handledMessages()).toHaveLength(1);
 	});
 
+	it("an item Flowella refused with a 429 when another item stopped the node was not sent: n8n's re-run sends it, once", async () => {
+		// Item 0 is refused once (400), which stops the node while item 1 waits after a 429. Item 1
+		// never reached Flowella, so it must not be remembered as "may have been sent".
+		const nodeRuns = jest.spyOn(Flowella.prototype, 'execute');
+		emulator.configure({
+			latencyMs: 50,
+			faults: [
+				{ kind: 'status', status: 400, code: 'VALIDATION_ERROR', path: PATH, phone: '+34612000001' },
+				{ kind: 'status', status: 429, code: 'RATE_LIMITED', retryAfter: '1', path: PATH, phone: '+34612000002' },
+			] as never,
+		});
+		const result = await runFlowellaWorkflow({
+			rows: [
+				{ phone: '+34612000001', text: 'a' },
+				{ phone: '+34612000002', text: 'b' },
+			],
+			credentials: { apiKey: KEY, baseUrl: emulator.url },
+			parameters: { ...textParameters, options: { concurrency: 2 } },
+			settings: retry,
+		});
+		expect(nodeRuns).toHaveBeenCalledTimes(2);
+		nodeRuns.mockRestore();
+		expect(result.error).toBeUndefined();
+		expect(result.outputs[0].map((item) => typeof item.json.id)).toEqual(['string', 'string']);
+		expect(handledMessages()).toHaveLength(2);
+	});
+
 	it("n8n's re-run after a 429 that outlasted the node's retries sends that item then, once", async () => {
 		const nodeRuns = jest.spyOn(Flowella.prototype, 'execute');
 		emulator.configure({ faults: [{ kind: 'status', status: 429, code: 'RATE_LIMITED', retryAfter: '0', path: PATH, phone: '+34612000002', times: 3 }] as never });
