@@ -220,9 +220,9 @@ class FlowellaEmulator {
 		return Promise.resolve();
 	}
 
-	/** The next queued fault that matches this request (by path and, if set, by the body's phone or message `to`). */
+	/** The next queued fault that matches this request (by path and, if set, by the body's phone, message `to` or a job's first recipient). */
 	nextFault(path, body, method) {
-		const phone = body && typeof body === 'object' ? (body.phone ?? body.to) : undefined;
+		const phone = body && typeof body === 'object' ? (body.phone ?? body.to ?? body.recipients?.[0]?.phone) : undefined;
 		const index = this.faults.findIndex(
 			(fault) =>
 				(!fault.path || fault.path === path) && (!fault.method || fault.method === method) && (!fault.phone || fault.phone === phone),

@@ -54,6 +54,8 @@ interface SendingOperation {
 	idempotent: boolean;
 	/** One request for all items (a bulk job) instead of one per item. */
 	batch: boolean;
+	/** Each item's job-level fields differ ($now in Scheduled At): a job per item, faults aimed at items. */
+	jobPerItem?: boolean;
 	parameters: Record<string, unknown>;
 	/** How many times the item's send was stored in Flowella. */
 	storedFor(emulator: FlowellaEmulator, item: number): number;
@@ -61,6 +63,14 @@ interface SendingOperation {
 
 const stored = (emulator: FlowellaEmulator, kind: string, key: string) =>
 	emulator.handled.filter((entry: { kind: string; key: string }) => entry.kind === kind && entry.key === key).length;
+/** Messages stored for an item's phone, whatever their text said (with $now it differs on every try). */
+const messagesTo = (emulator: FlowellaEmulator, item: number) =>
+	emulator.handled.filter((entry: { kind: string; key: string }) => entry.kind === 'message' && entry.key.startsWith(`${PHONES[item]} `)).length;
+/** Jobs stored that hold an item's phone. */
+const jobsFor = (emulator: FlowellaEmulator, item: number) =>
+	emulator.jobs.filter((job: { recipients: Array<{ phone: string }> }) => job.recipients.some((recipient) => recipient.phone === PHONES[item])).length;
+// Fields that n8n evaluates to something new on each try: a re-run must still not send an item again.
+const NOW = "{{ $now.toMillis() }} {{ Math.random() }}";
 
 const OPERATIONS: SendingOperation[] = [
 	{
@@ -95,6 +105,32 @@ const OPERATIONS: SendingOperation[] = [
 		parameters: { resource: 'contact', operation: 'optOut', whatsappChannelId: 'ch_emulator_default', phone: '={{ $json.phone }}' },
 		// Setting it again is the same state: what matters is that it ends set, once per item.
 		storedFor: (emulator, item) => (emulator.optOuts.has(`ch_emulator_default ${PHONES[item]}`) ? 1 : 0),
+	},
+	{
+		name: 'Message → Send Text, text with $now',
+		path: '/api/v1/messages',
+		idempotent: false,
+		batch: false,
+		parameters: { resource: 'message', operation: 'sendText', to: '={{ $json.phone }}', text: `={{ $json.text }} ${NOW}` },
+		storedFor: messagesTo,
+	},
+	{
+		name: 'Template → Send to Many, Scheduled At with $now',
+		path: '/api/v1/templates/send',
+		idempotent: false,
+		batch: true,
+		jobPerItem: true,
+		parameters: {
+			resource: 'template',
+			operation: 'send',
+			templateId: 'tpl_welcome',
+			whatsappChannelId: 'ch_emulator_default',
+			phone: '={{ $json.phone }}',
+			bodyParameters: { parameter: [{ value: `={{ $json.name }} ${NOW}` }] },
+			// A second apart per item, so each item is a job of its own whatever the timing.
+			options: { scheduledAt: "={{ $now.plus(1, 'hour').plus($itemIndex, 'seconds').toISO() }}" },
+		},
+		storedFor: jobsFor,
 	},
 ];
 
@@ -142,7 +178,7 @@ function pairedIndexes(pairedItem: unknown): number[] {
 
 /** Which items the fault hits: one request per item, or the one job that holds them all. */
 function targetsOf(operation: SendingOperation): number[] {
-	return operation.batch ? PHONES.map((_, item) => item) : TARGETS;
+	return operation.batch && !operation.jobPerItem ? PHONES.map((_, item) => item) : TARGETS;
 }
 
 /** Whether the fault, on this operation and mode, leaves its targets failed after every retry. */
@@ -162,7 +198,8 @@ function expectedErrorText(testCase: FaultCase, operation: SendingOperation): Re
 
 async function runCase(operation: SendingOperation, testCase: FaultCase, mode: Mode): Promise<MatrixResult> {
 	emulator.reset();
-	const faults = operation.batch
+	const faults =
+		operation.batch && !operation.jobPerItem
 		? [{ ...testCase.fault, path: operation.path }]
 		: TARGETS.map((item) => ({ ...testCase.fault, path: operation.path, phone: PHONES[item] }));
 	emulator.configure({ latencyMs: 0, rateLimit: null, randomFaults: null, apiKeys: [KEY], faults: faults as Fault[] });
@@ -173,7 +210,10 @@ async function runCase(operation: SendingOperation, testCase: FaultCase, mode: M
 		rows: ROWS,
 		credentials: { apiKey: KEY, baseUrl: emulator.url },
 		settings: mode.retryOnFail ? { retryOnFail: true, maxTries: MAX_TRIES, waitBetweenTries: 1, onError: mode.onError } : { onError: mode.onError },
-		parameters: { ...operation.parameters, options: testCase.options ?? {} },
+		parameters: {
+			...operation.parameters,
+			options: { ...(operation.parameters.options as object | undefined), ...testCase.options },
+		},
 	});
 	const ms = Date.now() - started;
 	const failing = targetsFail(testCase, operation, mode) ? targetsOf(operation) : [];
