@@ -28,9 +28,11 @@ export interface Cell {
 	wrong: number;
 	other: number;
 	wrongExamples: string[];
+	/** Wrong answers that are not the digits read as an international number with the + left out (a third reading). */
+	thirdReadings: string[];
 }
 
-const newCell = (): Cell => ({ total: 0, right: 0, asDefault: 0, refused: 0, wrong: 0, other: 0, wrongExamples: [] });
+const newCell = (): Cell => ({ total: 0, right: 0, asDefault: 0, refused: 0, wrong: 0, other: 0, wrongExamples: [], thirdReadings: [] });
 
 /**
  * What counts as the number meant. Written in E.164 (with or without +), the number itself. In
@@ -57,7 +59,9 @@ export function crossCheck(numbers: OracleNumber[]): Map<string, Cell> {
 				else if (writing.startsWith('national') && mode !== 'none' && mode !== 'own' && read.phone === libphonenumberNational(text, code)) cell.asDefault++;
 				else if (isValidNumber(read.phone)) {
 					cell.wrong++;
-					if (cell.wrongExamples.length < 5) cell.wrongExamples.push(`${JSON.stringify(text)} (${number.e164}, ${number.region}) with ${JSON.stringify(code)} → ${read.phone}`);
+					const example = `${JSON.stringify(text)} (${number.e164}, ${number.region}) with ${JSON.stringify(code)} → ${read.phone}`;
+					if (cell.wrongExamples.length < 5) cell.wrongExamples.push(example);
+					if (read.phone !== `+${text.replace(/\D/g, '').replace(/^00/, '')}`) cell.thirdReadings.push(example);
 				} else cell.other++;
 			}
 		}
