@@ -159,10 +159,11 @@ function nationalReadings(digits: string, plan: NumberingPlan, withTrunks = true
  * (`34 612 34 56 78`, `1 (415) 555-0132`, or all digits as sheets keep them).
  */
 function nationalClue(written: string): string | undefined {
-	const bracketed = /^\(\s*([1-9]\d*)\s*\)/.exec(written);
+	// One digit is no area code: (3) 4612443828 is +34 612 44 38 28 with a bracket in its code.
+	const bracketed = /^\(\s*([1-9]\d+)\s*\)/.exec(written);
 	if (bracketed) return `it starts with a bracketed area code, (${bracketed[1]})`;
 	const groups = written.split(/[\s.\-()]+/).filter((group) => group !== '');
-	if (groups.length > 1 && /^[1-9]\d*$/.test(groups[0]) && !PLANS.has(groups[0])) return `its first group, ${groups[0]}, is no country calling code`;
+	if (groups.length > 1 && /^[1-9]\d+$/.test(groups[0]) && !PLANS.has(groups[0])) return `its first group, ${groups[0]}, is no country calling code`;
 	return undefined;
 }
 
@@ -199,6 +200,8 @@ function withoutPrefix(digits: string, plan: NumberingPlan | undefined, clue: st
 		};
 	}
 	if (readings.length === 1) return { ok: true, phone: readings[0] };
+	// The writing only ranks the readings: with no national one that fits, the international one is left.
+	if (readings.length === 0 && internationalReading && !isDomesticOnly(digits)) return { ok: true, phone: internationalReading };
 	if (readings.length === 0) return { ok: false, reason: national.problem };
 	const kinds =
 		internationalReading && readings.includes(internationalReading) && national.readings.some((reading) => reading !== internationalReading)
