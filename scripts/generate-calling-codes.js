@@ -263,6 +263,17 @@ function tableLines(metadata) {
 			if (found) groups.set(found, (groups.get(found) ?? '') + digit);
 		}
 		const parts = [code, ...[...groups].map(([found, digits]) => `${digits}:${found}`)];
+		// Two-digit prefixes whose lengths are narrower than their first digit's: the table then tells
+		// more of the numbers that do not exist, so fewer values have two readings that fit.
+		const twoDigit = new Map();
+		for (const [found, digits] of groups) {
+			for (const first of digits) {
+				for (const second of '0123456789') {
+					const narrower = ranges(lengths(first + second));
+					if (narrower !== found) twoDigit.set(first + second, narrower);
+				}
+			}
+		}
 		// Longer prefixes the rules ask about: the code's own digits (is 34612345678 national?), the
 		// trunk prefixes (is 80294911911 a number as written, or 8 0 + a national number?) and 00
 		// (is 004949708 a national number, or 00 + an international one?).
@@ -270,8 +281,16 @@ function tableLines(metadata) {
 			if (prefix.length < 2 || (trunk === '0' && prefix.startsWith('0'))) continue;
 			const found = ranges(lengths(prefix));
 			const byFirstDigit = [...groups].find(([, digits]) => digits.includes(prefix[0]))?.[0] ?? '';
-			if (found !== byFirstDigit) parts.push(`${prefix}=${found}`);
+			const shorter = prefix.length === 2 ? byFirstDigit : (twoDigit.get(prefix.slice(0, 2)) ?? byFirstDigit);
+			twoDigit.delete(prefix);
+			if (found !== shorter) parts.push(`${prefix}=${found}`);
 		}
+		for (const [prefix, found] of twoDigit) parts.push(`${prefix}=${found}`);
+		// The domestic-only numbers starting with 0 left out above: never sent, but a value that could
+		// be one of them has two readings (Japan's 0077… freephone, Indonesia's 007803…).
+		// z<lengths of those starting with 0>/<lengths of those starting with 00>.
+		const domestic = trunk === '0' ? ranges(lengths('0')) : '';
+		if (domestic) parts.push(`z${domestic}/${ranges(lengths('00'))}`);
 		if (trunks.length) parts.push(`t${trunks.join(',')}`);
 		lines.push(parts.join(' '));
 	}

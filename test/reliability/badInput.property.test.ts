@@ -142,6 +142,15 @@ const knownNumber = fc
 	.tuple(fc.constantFrom(...KNOWN_NUMBERS), fc.array(fc.constantFrom(...'0123456789'), { minLength: 14, maxLength: 14 }))
 	.map(([known, tail]) => ({ ...known, nsn: known.nsn.slice(0, 3) + tail.slice(0, known.nsn.length - 3).join('') }));
 
+/**
+ * A value with two readings that fit (issue 18 §3: national under the default code, or international
+ * with its + dropped, as (1)3109049499 with 86 is also +1 310 904 9499) is refused naming both; the
+ * number meant must be one of them.
+ */
+function refusedAsAmbiguous(reason: string, expected: string): boolean {
+	return reason.startsWith('could be ') && reason.split(':')[0].split(/[\s(),]+/).includes(expected);
+}
+
 /** A real number written in one of the ways the README says are read, with the Default Country Code that goes with it. */
 interface WrittenNumber {
 	phone: unknown;
@@ -372,6 +381,7 @@ function checkOne({ input, phone: phoneCase }: ItemCase) {
 		expect(phone.ok).toBe(false);
 	} else if (phoneCase !== 'unknown') {
 		stats.knownPhones += 1;
+		if (!phone.ok && refusedAsAmbiguous(phone.reason, phoneCase.expected)) return;
 		if (!phone.ok) throw new Error(`${JSON.stringify(input.phone)} (${phoneCase.how}, code ${JSON.stringify(input.defaultCountryCode)}) refused: ${phone.reason}`);
 		expect(phone.phone).toBe(phoneCase.expected);
 	}
@@ -450,6 +460,7 @@ describe('bad input, unit level: buildUpsertRequest', () => {
 		fc.assert(
 			fc.property(writtenNumber, ({ phone, defaultCountryCode, expected, how }) => {
 				const result = normalizePhone(phone, defaultCountryCode);
+				if (!result.ok && refusedAsAmbiguous(result.reason, expected)) return;
 				if (!result.ok) throw new Error(`${JSON.stringify(phone)} (${how}, code ${JSON.stringify(defaultCountryCode)}) refused: ${result.reason}`);
 				expect(result.phone).toBe(expected);
 			}),

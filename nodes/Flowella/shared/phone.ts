@@ -17,6 +17,9 @@ interface NumberingPlan {
 	lengthsByPrefix: Map<string, number[]>;
 	/** Dialled before a national number inside the country: 0 in most, 8 in Russia, none in Italy or Spain; then other prefixes dialled there. */
 	trunks: string[];
+	/** Lengths of the domestic-only numbers starting with 0 (and with 00) where 0 is the trunk prefix: never sent, but a reading. */
+	domesticZero: number[];
+	domesticDoubleZero: number[];
 }
 
 // Marks that phones and chat apps wrap around a copied number: zero-width space and joiners,
@@ -43,12 +46,13 @@ function parseTable(table: string): Map<string, NumberingPlan> {
 	const plans = new Map<string, NumberingPlan>();
 	for (const line of table.trim().split('\n')) {
 		const [code, ...parts] = line.split(' ');
-		const plan: NumberingPlan = { code, lengthsByFirstDigit: new Map(), lengthsByPrefix: new Map(), trunks: [] };
+		const plan: NumberingPlan = { code, lengthsByFirstDigit: new Map(), lengthsByPrefix: new Map(), trunks: [], domesticZero: [], domesticDoubleZero: [] };
 		for (const part of parts) {
 			if (part.includes('=')) {
 				const [prefix, lengths] = part.split('=');
 				plan.lengthsByPrefix.set(prefix, parseLengths(lengths));
 			} else if (part.startsWith('t')) plan.trunks = part.slice(1).split(',');
+			else if (part.startsWith('z')) [plan.domesticZero, plan.domesticDoubleZero] = part.slice(1).split('/').map(parseLengths);
 			else {
 				const [digits, lengths] = part.split(':');
 				for (const digit of digits) plan.lengthsByFirstDigit.set(digit, parseLengths(lengths));
@@ -120,23 +124,93 @@ function international(digits: string, written: 'with +' | 'bare'): PhoneCleanup
 	return problem ? unreadable(written === 'with +' ? problem : `read as ${phone}, it ${problem}`) : { ok: true, phone };
 }
 
-/** Digits written without + or 00, with a default country code: a national number, or one already carrying the code. */
-function withDefaultCode(digits: string, plan: NumberingPlan): PhoneCleanup {
-	const nationalReadings = [
-		...plan.trunks.filter((trunk) => digits.startsWith(trunk)).map((trunk) => digits.slice(trunk.length)),
+/** Whether `+<digits>` could be one of the domestic-only numbers starting with 0 (Japan's 0077…), which are never sent. */
+function isDomesticOnly(digits: string): boolean {
+	const plan = planOf(digits);
+	const nationalNumber = plan ? digits.slice(plan.code.length) : '';
+	if (!plan || !nationalNumber.startsWith('0')) return false;
+	return (nationalNumber.startsWith('00') ? plan.domesticDoubleZero : plan.domesticZero).includes(nationalNumber.length);
+}
+
+/** `+<code> <national number>`, as an example of how to write a reading. */
+function spaced(phone: string): string {
+	const plan = planOf(phone.slice(1));
+	return plan ? `+${plan.code} ${phone.slice(1 + plan.code.length)}` : phone;
+}
+
+/** National readings of digits under a default code that fit its plan: the trunk prefix dropped, or the digits as written. */
+function nationalReadings(digits: string, plan: NumberingPlan, withTrunks = true): { readings: string[]; problem: string } {
+	const nationalNumbers = [
+		...(withTrunks ? plan.trunks.filter((trunk) => digits.startsWith(trunk)).map((trunk) => digits.slice(trunk.length)) : []),
 		digits,
 	];
-	const readings = [...new Set(nationalReadings)]
+	const readings = [...new Set(nationalNumbers)]
 		.filter((nationalNumber) => nationalNumberProblem(plan, nationalNumber) === undefined)
-		.map((nationalNumber) => `+${plan.code}${nationalNumber}`);
-	const carriesCode = digits.startsWith(plan.code) && nationalNumberProblem(plan, digits.slice(plan.code.length)) === undefined;
-	if (carriesCode && !readings.includes(`+${digits}`)) readings.push(`+${digits}`);
+		.map((nationalNumber) => `+${plan.code}${nationalNumber}`)
+		.filter((phone) => E164.test(phone));
+	return { readings, problem: nationalNumberProblem(plan, nationalNumbers[0]) ?? NOT_E164 };
+}
 
-	if (readings.length > 1) {
-		return { ok: false, reason: `could be ${readings.join(' or ')}: write it with + and the country code, as dialled from abroad` };
+/**
+ * How the value was written, where that says it is a national number: a bracketed area code at the
+ * start (`(319) 230-0698`, `(11) 91234-5678`, even where the area code is also a calling code, as
+ * Brazil's (32) is Belgium's) or a first group that is no calling code (`612 34 56 78`,
+ * `8 (916) 123-45-67`). An international number written without its + starts with its calling code
+ * (`34 612 34 56 78`, `1 (415) 555-0132`, or all digits as sheets keep them).
+ */
+function nationalClue(written: string): string | undefined {
+	// One digit is no area code: (3) 4612443828 is +34 612 44 38 28 with a bracket in its code.
+	const bracketed = /^\(\s*([1-9]\d+)\s*\)/.exec(written);
+	if (bracketed) return `it starts with a bracketed area code, (${bracketed[1]})`;
+	const groups = written.split(/[\s.\-()]+/).filter((group) => group !== '');
+	if (groups.length > 1 && /^[1-9]\d+$/.test(groups[0]) && !PLANS.has(groups[0])) return `its first group, ${groups[0]}, is no country calling code`;
+	return undefined;
+}
+
+/**
+ * Digits without + or 00. Their readings: an international number whose + was left out (as sheets
+ * drop it), unless the writing marks a national number; and, with a default code, a national number
+ * of that country. One reading that fits its plan is used; two are refused, naming both.
+ */
+function withoutPrefix(digits: string, plan: NumberingPlan | undefined, clue: string | undefined): PhoneCleanup {
+	const asInternational = digits.startsWith('0') ? undefined : international(digits, 'bare');
+	const internationalReading = asInternational?.ok ? asInternational.phone : undefined;
+	if (!plan) {
+		if (digits.startsWith('0')) {
+			return {
+				ok: false,
+				reason: 'looks like a national number: write it with its country code (e.g. +34612345678) or set Options → Default Country Code',
+			};
+		}
+		if (clue === undefined) return asInternational ?? { ok: false, reason: NOT_E164 };
+		const readAs = internationalReading ? `; read as an international number it would be ${internationalReading}, which the writing does not suggest` : '';
+		return {
+			ok: false,
+			reason: `looks like a national number (${clue}) without its country code${readAs}: write it with + and its country code (e.g. +1 ${digits} for a North American number) or set Options → Default Country Code`,
+		};
 	}
-	if (readings.length === 0) return { ok: false, reason: nationalNumberProblem(plan, nationalReadings[0]) ?? NOT_E164 };
-	return E164.test(readings[0]) ? { ok: true, phone: readings[0] } : { ok: false, reason: NOT_E164 };
+	const national = nationalReadings(digits, plan);
+	const readings = [...new Set([...national.readings, ...(internationalReading && clue === undefined ? [internationalReading] : [])])];
+	// A domestic-only number is never the answer, but it makes a second reading.
+	const domestic = clue === undefined && isDomesticOnly(digits) ? [`+${digits}`] : [];
+	if (readings.length === 1 && domestic.length > 0) {
+		return {
+			ok: false,
+			reason: `could be ${readings[0]} or ${domestic[0]}, a number dialled only inside its country: write it with + and the country code, e.g. ${spaced(readings[0])}`,
+		};
+	}
+	if (readings.length === 1) return { ok: true, phone: readings[0] };
+	// The writing only ranks the readings: with no national one that fits, the international one is left.
+	if (readings.length === 0 && internationalReading && !isDomesticOnly(digits)) return { ok: true, phone: internationalReading };
+	if (readings.length === 0) return { ok: false, reason: national.problem };
+	const kinds =
+		internationalReading && readings.includes(internationalReading) && national.readings.some((reading) => reading !== internationalReading)
+			? `as a national number under Default Country Code ${plan.code}, or as an international number written without its +`
+			: `as a national number under Default Country Code ${plan.code}, with or without its trunk prefix`;
+	return {
+		ok: false,
+		reason: `could be ${readings.join(' or ')} (${kinds}): write it with + and the country code, e.g. ${readings.map(spaced).join(' or ')}`,
+	};
 }
 
 /**
@@ -206,19 +280,21 @@ export function normalizePhone(value: unknown, defaultCountryCode = ''): PhoneCl
 	}
 	if (phone.startsWith('00')) {
 		// 00 is the international prefix, unless the default country has national numbers starting with 00 (Tajikistan).
+		// Such digits are read as written: 00 is not two trunk zeros.
 		const asInternational = international(phone.slice(2), 'with +');
-		const asNational = plan ? withDefaultCode(phone, plan) : undefined;
-		if (!asNational?.ok) return asInternational;
-		if (!asInternational.ok || asInternational.phone === asNational.phone) return asNational;
-		return { ok: false, reason: `could be ${asInternational.phone} or ${asNational.phone}: write it with + and the country code, as dialled from abroad` };
-	}
-	if (plan) return withDefaultCode(phone, plan);
-	if (phone.startsWith('0')) {
+		const asNational = plan ? nationalReadings(phone, plan, false).readings[0] : undefined;
+		if (asNational === undefined && plan && asInternational.ok && isDomesticOnly(`${plan.code}${phone}`)) {
+			return {
+				ok: false,
+				reason: `could be ${asInternational.phone} or +${plan.code}${phone}, a number dialled only inside its country: write it with + and the country code, e.g. ${spaced(asInternational.phone)}`,
+			};
+		}
+		if (asNational === undefined) return asInternational;
+		if (!asInternational.ok || asInternational.phone === asNational) return { ok: true, phone: asNational };
 		return {
 			ok: false,
-			reason:
-				'looks like a national number: write it with its country code (e.g. +34612345678) or set Options → Default Country Code',
+			reason: `could be ${asInternational.phone} or ${asNational} (00 as the international prefix, or a national number under Default Country Code ${plan?.code}): write it with + and the country code, e.g. ${spaced(asInternational.phone)} or ${spaced(asNational)}`,
 		};
 	}
-	return international(phone, 'bare');
+	return withoutPrefix(phone, plan, nationalClue(text.phone.replace(INVISIBLE_MARKS, '').trim()));
 }

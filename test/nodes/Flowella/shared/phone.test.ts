@@ -159,6 +159,30 @@ describe('normalizePhone', () => {
 		if (!result.ok) expect(result.reason).toContain(reasonPart);
 	});
 
+	// Issue 18 §3: a US number in national format is no other country's number, and a number whose +
+	// a sheet dropped is no national number of the default country.
+	it.each([
+		['(319) 230-0698', '', 'looks like a national number'],
+		['(608) 548-7183', '', 'looks like a national number'],
+		['319 230 0698', '', 'looks like a national number'],
+		['34612345678', '49', 'could be +4934612345678 or +34612345678'],
+		['2015550123', '1', 'could be +12015550123 or +2015550123'],
+	])('refuses %j (default country code %j): %s', (input, countryCode, reasonPart) => {
+		const result = normalizePhone(input, countryCode);
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.reason).toContain(reasonPart);
+	});
+
+	it.each([
+		['(319) 230-0698', '1', '+13192300698'],
+		['(201) 555-0123', '1', '+12015550123'],
+		['(11) 91234-5678', '55', '+5511912345678'],
+		// No German number starts 14…: the + a sheet dropped is the one reading left.
+		['14155550123', '49', '+14155550123'],
+	])('reads %j with default country code %j as %s, its one reading', (input, countryCode, expected) => {
+		expect(normalizePhone(input, countryCode)).toEqual({ ok: true, phone: expected });
+	});
+
 	it('names both readings when a number is ambiguous', () => {
 		expect(normalizePhone('4930123456', '49')).toEqual({
 			ok: false,
