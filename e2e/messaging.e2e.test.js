@@ -114,6 +114,7 @@ for (const version of selectedVersions()) {
 					{ path: TEMPLATES_SEND, ...LOST_ANSWER },
 				],
 			});
+			emulators.changing = await startEmulator({ apiKeys: [KEY], faults: [{ path: MESSAGES, phone: '+34600900001', ...LOST_ANSWER }] });
 			emulators.templateStop = await startEmulator({ apiKeys: [KEY] });
 			emulators.templateFault = await startEmulator({ apiKeys: [KEY], faults: [{ path: TEMPLATES_SEND, ...LOST_ANSWER }] });
 			// The shipped examples' credential, on an emulator with the 24-hour rule on: Lucía wrote today, Oliver did not.
@@ -176,6 +177,41 @@ for (const version of selectedVersions()) {
 						parameters: templateSendParameters(),
 						settings: { ...RETRY, onError: 'continueRegularOutput' },
 						rows: rowsOf('+346006000', 3),
+					},
+				],
+			});
+			// Fields that n8n evaluates to something new on every try ($now): a re-run still sends nothing again.
+			const changing = credential('changing', emulators.changing);
+			workflows.changingText = rowsToFlowella({
+				id: workflowId('e2eMsgNowText'),
+				name: 'e2e: Send Text with $now, an answer lost first, Retry On Fail, On Error = Continue',
+				stages: [
+					{
+						name: 'Send Text',
+						credential: changing,
+						parameters: sendTextParameters({ text: '=Hi {{ $json.name }}, today {{ $now.toFormat("HH:mm:ss.SSS") }}' }),
+						settings: { ...RETRY, onError: 'continueRegularOutput' },
+						rows: rowsOf('+346009000', 3),
+					},
+				],
+			});
+			workflows.changingJobs = rowsToFlowella({
+				id: workflowId('e2eMsgNowJobs'),
+				name: 'e2e: Send to Many with $now in Scheduled At, a refused job, Retry On Fail, Stop Workflow',
+				stages: [
+					{
+						name: 'Campaign',
+						credential: changing,
+						parameters: templateSendParameters({
+							templateId: '={{ $json.template }}',
+							options: { scheduledAt: "={{ $now.plus(1, 'hour').toISO() }}" },
+						}),
+						settings: RETRY,
+						// The second row's template has no body placeholder: Flowella refuses its job (400).
+						rows: [
+							{ phone: '+34600910001', name: 'Ada', template: WELCOME_TEMPLATE },
+							{ phone: '+34600910002', name: 'Bea', template: 'tpl_order_update' },
+						],
 					},
 				],
 			});
@@ -416,6 +452,43 @@ for (const version of selectedVersions()) {
 				assert.equal(emulators.rerun.jobs.length, 1);
 				assert.equal(emulators.rerun.messages.filter((message) => message.jobId !== null).length, 3);
 				assertNeverTwice(emulators.rerun);
+			});
+		});
+
+		describe('never twice when fields change between tries: Send Text with $now, Retry On Fail, On Error = Continue', () => {
+			let run;
+			before(async () => {
+				run = await n8n.execute(workflows.changingText.id, { countNodeRuns: true });
+			});
+
+			test('n8n re-ran the node for its first error item (its text changed each time); each row got one message', () => {
+				assert.equal(run.code, 0, run.stdout + run.stderr);
+				const [items] = nodeOutputs(run.execution, 'Send Text');
+				assert.equal(items.length, 3);
+				assert.match(items[0].error, /may have been sent, so it was not retried.*\[item 0\]/);
+				// Said only by a re-run that found the earlier try's outcome: n8n ran the node again.
+				assert.match(items[0].message, /Retry On Fail ran the node again; this was not sent again/);
+				for (const item of items.slice(1)) assert.match(item.id, /^msg_/);
+				const tos = emulators.changing.requestsTo('POST', MESSAGES).map((request) => request.body.to);
+				assert.deepEqual(tos.sort(), ['+34600900001', '+34600900002', '+34600900003']);
+				assert.equal(emulators.changing.handled.filter((entry) => entry.kind === 'message').length, 3);
+			});
+		});
+
+		describe('never twice when fields change between tries: Send to Many with $now in Scheduled At, Stop Workflow', () => {
+			let run;
+			before(async () => {
+				run = await n8n.execute(workflows.changingJobs.id, { countNodeRuns: true });
+			});
+
+			test('n8n ran the node 3 times; the first job was created once and the error names it', () => {
+				assert.notEqual(run.code, 0);
+				assert.equal(run.nodeRuns('Campaign'), 3);
+				const jobs = emulators.changing.jobs.filter((job) => job.templateId === WELCOME_TEMPLATE);
+				assert.equal(jobs.length, 1);
+				const error = runError(run.execution);
+				assert.match(error.message, /^Flowella answered 400/);
+				assert.match(`${error.description}`, new RegExp(`1 other bulk send job was created before the node stopped \\(${jobs[0].id} for item 0\\)`));
 			});
 		});
 

@@ -1,7 +1,9 @@
 // 5,000 Send Text items through n8n's engine and the emulator with seeded random faults on 3% of
 // requests, Retry On Fail on and the error output: no recipient gets a message twice, every item
 // comes out once (its message, or an error item), and every fault that may have let a message
-// through ends as "may have been sent", never as a retry. Prints what happened per fault kind.
+// through ends as "may have been sent", never as a retry. The text uses $now, so it reads
+// differently on each of n8n's re-runs: duplicates are counted per recipient, not per text.
+// Prints what happened per fault kind.
 import { startEmulator } from '../../emulator/server';
 import type { FlowellaEmulator } from '../../emulator/server';
 import { runFlowellaWorkflow } from '../engine/harness';
@@ -34,7 +36,13 @@ it(`${ITEMS} Send Text items under random faults: never twice, every item accoun
 	const result = await runFlowellaWorkflow({
 		rows,
 		credentials: { apiKey: KEY, baseUrl: emulator.url },
-		parameters: { resource: 'message', operation: 'sendText', to: '={{ $json.phone }}', text: '={{ $json.text }}', options: {} },
+		parameters: {
+			resource: 'message',
+			operation: 'sendText',
+			to: '={{ $json.phone }}',
+			text: '={{ $json.text }} (sent {{ $now.toFormat("HH:mm:ss.SSS") }})',
+			options: {},
+		},
 		settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 1, onError: 'continueErrorOutput' },
 	});
 	const ms = Date.now() - started;
@@ -45,10 +53,13 @@ it(`${ITEMS} Send Text items under random faults: never twice, every item accoun
 	const seen = [...sent, ...errors].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
 	expect(seen).toEqual(rows.map((_, n) => n));
 
-	// Never twice: from the emulator's handler log, not from the node's word.
-	const storedPerKey = new Map<string, number>();
-	for (const entry of emulator.handled) storedPerKey.set(entry.key, (storedPerKey.get(entry.key) ?? 0) + 1);
-	const duplicates = [...storedPerKey.values()].filter((count) => count > 1).length;
+	// Never twice: from the emulator's handler log (its key is "<phone> <text>"), per recipient.
+	const storedPerPhone = new Map<string, number>();
+	for (const entry of emulator.handled) {
+		const phone = entry.key.split(' ')[0];
+		storedPerPhone.set(phone, (storedPerPhone.get(phone) ?? 0) + 1);
+	}
+	const duplicates = [...storedPerPhone.values()].filter((count) => count > 1).length;
 	expect(duplicates).toBe(0);
 	expect(emulator.duplicates()).toEqual([]);
 
@@ -66,7 +77,7 @@ it(`${ITEMS} Send Text items under random faults: never twice, every item accoun
 	}
 	const maybeSent = errors.filter((item) => /may have been sent/.test(String(item.json.error)));
 	const rowOf = (item: (typeof errors)[number]) => rows[(item.pairedItem as { item: number }).item];
-	const maybeSentButStored = maybeSent.filter((item) => storedPerKey.has(`${rowOf(item).phone} ${rowOf(item).text}`)).length;
+	const maybeSentButStored = maybeSent.filter((item) => storedPerPhone.has(rowOf(item).phone)).length;
 	const otherErrors = errors.length - maybeSent.length;
 	// Only a fault that may have let the message through ends an item as "may have been sent"; 429s are retried.
 	const unknownOutcomeFaults = requests.filter((request) => request.fault && request.fault !== 'rateLimited' && !(request.status === 429)).length;
