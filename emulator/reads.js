@@ -10,6 +10,19 @@ const MESSAGE_STATUSES = ['PENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED'];
 const invalid = (message) => ({ status: 400, body: { error: { code: 'VALIDATION_ERROR', message } } });
 
 /**
+ * Where a request's cursor points (0 without one), or undefined for a cursor the emulator did not
+ * issue. A cursor is base64url of `<offset>` or, for an empty page's, `<offset>.<serial>`.
+ */
+function cursorOffset(query, rowCount = Number.MAX_SAFE_INTEGER) {
+	if (query.cursor === undefined) return 0;
+	const decoded = Buffer.from(String(query.cursor), 'base64url').toString('utf8');
+	const match = /^(\d+)(\.\d+)?$/.exec(decoded);
+	const offset = match ? Number(match[1]) : Number.NaN;
+	if (!Number.isSafeInteger(offset) || offset > rowCount || Buffer.from(decoded).toString('base64url') !== query.cursor) return undefined;
+	return offset;
+}
+
+/**
  * One page of `rows`. The cursor is opaque to clients (base64url of an offset here); the last
  * page, even a full one, carries `nextCursor: null`.
  */
@@ -18,17 +31,22 @@ function page(rows, query) {
 	if (!/^\d+$/.test(String(query.limit ?? '25')) || !Number.isInteger(limit) || limit < 1 || limit > 100) {
 		return invalid('limit: must be an integer from 1 to 100');
 	}
-	let offset = 0;
-	if (query.cursor !== undefined) {
-		const decoded = Buffer.from(String(query.cursor), 'base64url').toString('utf8');
-		offset = /^\d+$/.test(decoded) ? Number(decoded) : Number.NaN;
-		if (!Number.isSafeInteger(offset) || offset > rows.length || Buffer.from(decoded).toString('base64url') !== query.cursor) {
-			return invalid('cursor: invalid or expired');
-		}
-	}
+	const offset = cursorOffset(query, rows.length);
+	if (offset === undefined) return invalid('cursor: invalid or expired');
 	const items = rows.slice(offset, offset + limit).map((row) => structuredClone(row));
 	const nextCursor = offset + limit < rows.length ? Buffer.from(String(offset + limit)).toString('base64url') : null;
 	return { status: 200, body: { items, nextCursor } };
+}
+
+/**
+ * The `emptyPage` fault: no items, but a cursor to where this request pointed (a new one each
+ * time, `serial`), as a server that pages first and filters after may answer. The contract ends a
+ * list only on a missing, null or empty cursor, so a client must follow it.
+ */
+function emptyPage(query, serial) {
+	const offset = cursorOffset(query);
+	if (offset === undefined) return invalid('cursor: invalid or expired');
+	return { status: 200, body: { items: [], nextCursor: Buffer.from(`${offset}.${serial}`).toString('base64url') } };
 }
 
 function listConversations(conversations, query) {
@@ -75,4 +93,4 @@ function analytics(messages, query) {
 	};
 }
 
-module.exports = { page, listConversations, analytics, CONVERSATION_STATUSES, MESSAGE_STATUSES };
+module.exports = { page, emptyPage, listConversations, analytics, CONVERSATION_STATUSES, MESSAGE_STATUSES };

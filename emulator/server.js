@@ -4,7 +4,7 @@
 // It shares no code with the node on purpose, so tests compare two independent readings of the contract.
 const http = require('node:http');
 
-const { analytics, listConversations, page, CONVERSATION_STATUSES, MESSAGE_STATUSES } = require('./reads');
+const { analytics, emptyPage, listConversations, page, CONVERSATION_STATUSES, MESSAGE_STATUSES } = require('./reads');
 const sending = require('./sending');
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -14,7 +14,7 @@ const CONTACT_FIELDS = new Set(['phone', 'name', 'email', 'waId']);
 /**
  * @typedef {{ ratePerSec: number, burst: number, retryAfter?: 'none' | 'seconds' | 'date' }} RateLimit
  * @typedef {{
- *   kind: 'status' | 'html' | 'reset' | 'malformed' | 'notContactRow' | 'json' | 'hang' | 'slow' | 'redirect' | 'revokeKey',
+ *   kind: 'status' | 'html' | 'reset' | 'malformed' | 'notContactRow' | 'json' | 'emptyPage' | 'hang' | 'slow' | 'redirect' | 'revokeKey',
  *   body?: unknown, status?: number, code?: string, message?: string, delayMs?: number, location?: string,
  *   retryAfter?: string, times?: number, path?: string, method?: string, phone?: string, after?: boolean
  * }} Fault
@@ -78,6 +78,8 @@ class FlowellaEmulator {
 	/** Queued faults, each used `times` times. @type {(Fault & { times: number })[]} */ faults = [];
 	/** @type {{ probability: number, kinds: Fault[], seed?: number } | null} */ randomFaults = null;
 	random = seededRandom(42);
+	/** How many `emptyPage` faults were answered: each one's cursor differs. */
+	emptyPagesServed = 0;
 	// The token bucket of `rateLimit`.
 	tokens = 0;
 	refilledAt = Date.now();
@@ -342,6 +344,12 @@ class FlowellaEmulator {
 			case 'json':
 				// Any answer a test needs: a page whose cursor loops, a list in the wrong shape.
 				return send(fault.status ?? 200, JSON.stringify(fault.body ?? null));
+			case 'emptyPage': {
+				// A list page with no items and a new cursor to where this one pointed.
+				this.emptyPagesServed += 1;
+				const { status, body } = emptyPage(record.query, this.emptyPagesServed);
+				return send(status, JSON.stringify(body));
+			}
 			case 'hang':
 				record.status = -1;
 				return undefined;

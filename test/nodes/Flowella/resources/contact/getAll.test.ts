@@ -125,6 +125,38 @@ describe('Contact → Get Many', () => {
 		expect(pages()).toHaveLength(2);
 	});
 
+	// The first page as Flowella serves it (a fault that passes the answer through), then empty pages with cursors.
+	const afterFirstPage = { kind: 'slow' as const, delayMs: 0, path: CONTACTS, method: 'GET' };
+	const emptyPages = (times: number) => ({ kind: 'emptyPage' as const, path: CONTACTS, method: 'GET', times });
+
+	it('an empty page with a cursor in the middle of the list is followed: every contact once, in order', async () => {
+		emulator.seed({ contacts: 250 });
+		emulator.configure({ faults: [afterFirstPage, emptyPages(1)] });
+		const result = await getMany({ returnAll: true });
+		expect(result.error).toBeUndefined();
+		expect(ids(result.outputs[0])).toEqual(storedIds());
+		expect(pages().map((request) => request.fault ?? request.query.limit)).toEqual(['slow', 'emptyPage', '100', '100']);
+	});
+
+	it('Limit: empty pages with cursors before the first contact do not end the read with nothing', async () => {
+		emulator.seed({ contacts: 20 });
+		emulator.configure({ faults: [emptyPages(3)] });
+		const result = await getMany({ returnAll: false, limit: 5 });
+		expect(result.error).toBeUndefined();
+		expect(ids(result.outputs[0])).toEqual(storedIds().slice(0, 5));
+		expect(pages()).toHaveLength(4);
+	});
+
+	it('10 empty pages with cursors in a row are an error for the item, not a read without end', async () => {
+		emulator.seed({ contacts: 250 });
+		emulator.configure({ faults: [afterFirstPage, emptyPages(10)] });
+		const result = await getMany({ returnAll: true }, { settings: { onError: 'continueRegularOutput' } });
+		const [items] = result.outputs;
+		expect(items).toHaveLength(1);
+		expect(items[0].json.error).toMatch(/pages 2 to 11 of the list were empty.*10 in a row.*\[item 0\]/);
+		expect(pages()).toHaveLength(11);
+	});
+
 	it('an empty input sends nothing', async () => {
 		const result = await getMany({ returnAll: true }, { rows: [] });
 		expect(result.error).toBeUndefined();

@@ -52,4 +52,14 @@ describe('Conversation → Get Many', () => {
 		expect(result.outputs[0]).toHaveLength(120);
 		expect(emulator.requestsTo('GET', PATH).map((request) => request.query.limit)).toEqual(['100', '20']);
 	});
+
+	it('an empty page with a cursor is followed, for Return All and for Limit', async () => {
+		emulator.seed({ contacts: 10, conversations: 30 });
+		emulator.configure({ faults: [{ kind: 'emptyPage', path: PATH, method: 'GET', times: 2 }] });
+		const all = await getMany({ returnAll: true });
+		expect(all.outputs[0].map((item) => item.json)).toEqual(emulator.conversations);
+		emulator.configure({ faults: [{ kind: 'emptyPage', path: PATH, method: 'GET', times: 1 }] });
+		const some = await getMany({ returnAll: false, limit: 7 });
+		expect(some.outputs[0].map((item) => item.json)).toEqual(emulator.conversations.slice(0, 7));
+	});
 });
