@@ -20,6 +20,8 @@ interface NumberingPlan {
 	/** Lengths of the domestic-only numbers starting with 0 (and with 00) where 0 is the trunk prefix: never sent, but a reading. */
 	domesticZero: number[];
 	domesticDoubleZero: number[];
+	/** Where the country writes national numbers with its trunk prefix: the first digits or two-digit prefixes of those it may write without; undefined: all. */
+	writtenBare?: string[];
 }
 
 // Marks that phones and chat apps wrap around a copied number: zero-width space and joiners,
@@ -52,6 +54,7 @@ function parseTable(table: string): Map<string, NumberingPlan> {
 				const [prefix, lengths] = part.split('=');
 				plan.lengthsByPrefix.set(prefix, parseLengths(lengths));
 			} else if (part.startsWith('t')) plan.trunks = part.slice(1).split(',');
+			else if (part.startsWith('b')) plan.writtenBare = part.slice(1).split(',').filter((prefix) => prefix !== '');
 			else if (part.startsWith('z')) [plan.domesticZero, plan.domesticDoubleZero] = part.slice(1).split('/').map(parseLengths);
 			else {
 				const [digits, lengths] = part.split(':');
@@ -152,6 +155,42 @@ function nationalReadings(digits: string, plan: NumberingPlan, withTrunks = true
 }
 
 /**
+ * The numbers digits are as a national number of some country, written as that country dials it at
+ * home: the digits as its national significant number, or after one of its trunk prefixes (8 in
+ * Russia). A pasted foreign number is such a reading; `except` (the international reading) is left out.
+ * The table's plans are looser than libphonenumber's, so every number it takes for valid is found.
+ */
+function nationalReadingsAnywhere(digits: string, except: string): string[] {
+	const found = new Set<string>();
+	for (const plan of PLANS.values()) {
+		const bare = plan.writtenBare?.some((prefix) => digits.startsWith(prefix)) ?? true;
+		for (const reading of nationalReadings(digits, plan).readings) {
+			const asWritten = reading === `+${plan.code}${digits}`;
+			if (reading !== except && (bare || !asWritten)) found.add(reading);
+		}
+		// Domestic-only numbers starting with 0 (Indonesia's 007803…): 00 is then no international prefix.
+		if (plan.trunks[0] === '0') {
+			for (const nationalNumber of new Set([digits, digits.slice(1)])) {
+				if (nationalNumber.startsWith('0') && (nationalNumber.startsWith('00') ? plan.domesticDoubleZero : plan.domesticZero).includes(nationalNumber.length)) found.add(`+${plan.code}${nationalNumber}`);
+			}
+		}
+	}
+	return [...found];
+}
+
+/** The international reading, refused when the digits (after 00, when written) are also a national number somewhere. */
+function internationalUnlessNational(phone: string, digits: string, written = 'an international number written without its +'): PhoneCleanup {
+	const national = nationalReadingsAnywhere(digits, phone);
+	if (national.length === 0) return { ok: true, phone };
+	const shown = national.slice(0, 3).map(spaced);
+	const more = national.length > shown.length ? ` and ${national.length - shown.length} more` : '';
+	return {
+		ok: false,
+		reason: `could be ${phone} (${written}) or a national number of another country written without its country code (${shown.join(', ')}${more}): write it with + and the country code, e.g. ${spaced(phone)}`,
+	};
+}
+
+/**
  * How the value was written, where that says it is a national number: a bracketed area code at the
  * start (`(319) 230-0698`, `(11) 91234-5678`, even where the area code is also a calling code, as
  * Brazil's (32) is Belgium's) or a first group that is no calling code (`612 34 56 78`,
@@ -182,7 +221,7 @@ function withoutPrefix(digits: string, plan: NumberingPlan | undefined, clue: st
 				reason: 'looks like a national number: write it with its country code (e.g. +34612345678) or set Options → Default Country Code',
 			};
 		}
-		if (clue === undefined) return asInternational ?? { ok: false, reason: NOT_E164 };
+		if (clue === undefined) return internationalReading ? internationalUnlessNational(internationalReading, digits) : (asInternational ?? { ok: false, reason: NOT_E164 });
 		const readAs = internationalReading ? `; read as an international number it would be ${internationalReading}, which the writing does not suggest` : '';
 		return {
 			ok: false,
@@ -199,9 +238,9 @@ function withoutPrefix(digits: string, plan: NumberingPlan | undefined, clue: st
 			reason: `could be ${readings[0]} or ${domestic[0]}, a number dialled only inside its country: write it with + and the country code, e.g. ${spaced(readings[0])}`,
 		};
 	}
-	if (readings.length === 1) return { ok: true, phone: readings[0] };
+	if (readings.length === 1) return readings[0] === internationalReading ? internationalUnlessNational(internationalReading, digits) : { ok: true, phone: readings[0] };
 	// The writing only ranks the readings: with no national one that fits, the international one is left.
-	if (readings.length === 0 && internationalReading && !isDomesticOnly(digits)) return { ok: true, phone: internationalReading };
+	if (readings.length === 0 && internationalReading && !isDomesticOnly(digits)) return internationalUnlessNational(internationalReading, digits);
 	if (readings.length === 0) return { ok: false, reason: national.problem };
 	const kinds =
 		internationalReading && readings.includes(internationalReading) && national.readings.some((reading) => reading !== internationalReading)
@@ -289,7 +328,7 @@ export function normalizePhone(value: unknown, defaultCountryCode = ''): PhoneCl
 				reason: `could be ${asInternational.phone} or +${plan.code}${phone}, a number dialled only inside its country: write it with + and the country code, e.g. ${spaced(asInternational.phone)}`,
 			};
 		}
-		if (asNational === undefined) return asInternational;
+		if (asNational === undefined) return asInternational.ok ? internationalUnlessNational(asInternational.phone, phone, '00 as the international prefix') : asInternational;
 		if (!asInternational.ok || asInternational.phone === asNational) return { ok: true, phone: asNational };
 		return {
 			ok: false,
