@@ -340,6 +340,9 @@ function tableLines(metadata) {
 		// z<lengths of those starting with 0>/<lengths of those starting with 00>.
 		const domestic = trunk === '0' ? ranges(lengths('0')) : '';
 		if (domestic) parts.push(`z${domestic}/${ranges(lengths('00'))}`);
+		// The four-digit starts of those beginning with 00 (Indonesia's 0078…), which tell them from 00 + an international number.
+		const doubleZero = [...'0123456789'].flatMap((third) => [...'0123456789'].map((fourth) => `00${third}${fourth}`)).filter((start) => lengths(start).length > 0);
+		if (trunk === '0' && doubleZero.length) parts.push(`d${doubleZero.join(',')}`);
 		if (trunks.length) parts.push(`t${trunks.join(',')}`);
 		// Where a country writes its national numbers with a trunk prefix, those it may write without:
 		// b<first digits or two-digit prefixes>. With no b part, every number may be written bare.

@@ -22,6 +22,8 @@ interface NumberingPlan {
 	domesticDoubleZero: number[];
 	/** Where the country writes national numbers with its trunk prefix: the first digits or two-digit prefixes of those it may write without; undefined: all. */
 	writtenBare?: string[];
+	/** Four-digit starts of the domestic-only numbers starting with 00. */
+	domesticDoubleZeroStarts: string[];
 }
 
 // Marks that phones and chat apps wrap around a copied number: zero-width space and joiners,
@@ -48,12 +50,13 @@ function parseTable(table: string): Map<string, NumberingPlan> {
 	const plans = new Map<string, NumberingPlan>();
 	for (const line of table.trim().split('\n')) {
 		const [code, ...parts] = line.split(' ');
-		const plan: NumberingPlan = { code, lengthsByFirstDigit: new Map(), lengthsByPrefix: new Map(), trunks: [], domesticZero: [], domesticDoubleZero: [] };
+		const plan: NumberingPlan = { code, lengthsByFirstDigit: new Map(), lengthsByPrefix: new Map(), trunks: [], domesticZero: [], domesticDoubleZero: [], domesticDoubleZeroStarts: [] };
 		for (const part of parts) {
 			if (part.includes('=')) {
 				const [prefix, lengths] = part.split('=');
 				plan.lengthsByPrefix.set(prefix, parseLengths(lengths));
 			} else if (part.startsWith('t')) plan.trunks = part.slice(1).split(',');
+			else if (part.startsWith('d')) plan.domesticDoubleZeroStarts = part.slice(1).split(',');
 			else if (part.startsWith('b')) plan.writtenBare = part.slice(1).split(',').filter((prefix) => prefix !== '');
 			else if (part.startsWith('z')) [plan.domesticZero, plan.domesticDoubleZero] = part.slice(1).split('/').map(parseLengths);
 			else {
@@ -169,11 +172,7 @@ function nationalReadingsAnywhere(digits: string, except: string): string[] {
 			if (reading !== except && (bare || !asWritten)) found.add(reading);
 		}
 		// Domestic-only numbers starting with 0 (Indonesia's 007803…): 00 is then no international prefix.
-		if (plan.trunks[0] === '0') {
-			for (const nationalNumber of new Set([digits, digits.slice(1)])) {
-				if (nationalNumber.startsWith('0') && (nationalNumber.startsWith('00') ? plan.domesticDoubleZero : plan.domesticZero).includes(nationalNumber.length)) found.add(`+${plan.code}${nationalNumber}`);
-			}
-		}
+		if (plan.domesticDoubleZeroStarts.includes(digits.slice(0, 4)) && plan.domesticDoubleZero.includes(digits.length)) found.add(`+${plan.code}${digits}`);
 	}
 	return [...found];
 }
@@ -202,7 +201,8 @@ function nationalClue(written: string): string | undefined {
 	const bracketed = /^\(\s*([1-9]\d+)\s*\)/.exec(written);
 	if (bracketed) return `it starts with a bracketed area code, (${bracketed[1]})`;
 	const groups = written.split(/[\s.\-()]+/).filter((group) => group !== '');
-	if (groups.length > 1 && /^[1-9]\d+$/.test(groups[0]) && !PLANS.has(groups[0])) return `its first group, ${groups[0]}, is no country calling code`;
+	// A one-digit group counts too (Russia's trunk 8 in `8 (498) 799-70-05`, Bolivia's `5 0042050`): only 1 and 7 are codes.
+	if (groups.length > 1 && /^[1-9]\d*$/.test(groups[0]) && !PLANS.has(groups[0])) return `its first group, ${groups[0]}, is no country calling code`;
 	return undefined;
 }
 
@@ -238,7 +238,8 @@ function withoutPrefix(digits: string, plan: NumberingPlan | undefined, clue: st
 			reason: `could be ${readings[0]} or ${domestic[0]}, a number dialled only inside its country: write it with + and the country code, e.g. ${spaced(readings[0])}`,
 		};
 	}
-	if (readings.length === 1) return readings[0] === internationalReading ? internationalUnlessNational(internationalReading, digits) : { ok: true, phone: readings[0] };
+	// The default's national reading, when it is the only one, is used; the international one alone must be no national number elsewhere.
+	if (readings.length === 1) return national.readings.includes(readings[0]) ? { ok: true, phone: readings[0] } : internationalUnlessNational(readings[0], digits);
 	// The writing only ranks the readings: with no national one that fits, the international one is left.
 	if (readings.length === 0 && internationalReading && !isDomesticOnly(digits)) return internationalUnlessNational(internationalReading, digits);
 	if (readings.length === 0) return { ok: false, reason: national.problem };
