@@ -144,13 +144,24 @@ function spaced(phone: string): string {
 	return plan ? `+${plan.code} ${phone.slice(1 + plan.code.length)}` : phone;
 }
 
+/**
+ * Argentina writes a mobile at home as area code, 15, subscriber (011 15-2345-6789); from abroad it
+ * is +54 9, area code, subscriber. The area code has 2 to 4 digits, area code and subscriber 10.
+ */
+function argentineMobile(plan: NumberingPlan, nationalNumber: string): string[] {
+	if (plan.code !== '54' || nationalNumber.length !== 12) return [];
+	return [2, 3, 4]
+		.filter((areaLength) => nationalNumber.slice(areaLength, areaLength + 2) === '15')
+		.map((areaLength) => `9${nationalNumber.slice(0, areaLength)}${nationalNumber.slice(areaLength + 2)}`);
+}
+
 /** National readings of digits under a default code that fit its plan: the trunk prefix dropped, or the digits as written. */
 function nationalReadings(digits: string, plan: NumberingPlan, withTrunks = true): { readings: string[]; problem: string } {
 	const nationalNumbers = [
 		...(withTrunks ? plan.trunks.filter((trunk) => digits.startsWith(trunk)).map((trunk) => digits.slice(trunk.length)) : []),
 		digits,
 	];
-	const readings = [...new Set(nationalNumbers)]
+	const readings = [...new Set(nationalNumbers.flatMap((nationalNumber) => [nationalNumber, ...argentineMobile(plan, nationalNumber)]))]
 		.filter((nationalNumber) => nationalNumberProblem(plan, nationalNumber) === undefined)
 		.map((nationalNumber) => `+${plan.code}${nationalNumber}`)
 		.filter((phone) => E164.test(phone));

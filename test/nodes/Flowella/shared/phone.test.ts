@@ -190,6 +190,11 @@ describe('normalizePhone', () => {
 		if (!result.ok) expect(result.reason).toMatch(/could be \+\d+ .*or a national number of another country.*write it with \+ and the country code/);
 	});
 
+	it("reads an Argentine mobile written at home (area code, 15, subscriber) as +54 9 …", () => {
+		expect(normalizePhone('011 15-2345-6789', '54')).toEqual({ ok: true, phone: '+5491123456789' });
+		expect(normalizePhone('0351 15 234-5678', '54')).toEqual({ ok: true, phone: '+5493512345678' });
+	});
+
 	it('names both readings when a number is ambiguous', () => {
 		expect(normalizePhone('4930123456', '49')).toEqual({
 			ok: false,

@@ -33,8 +33,12 @@ describe('phone reading cross-checked against libphonenumber', () => {
 		expect(cell.right / cell.total).toBeGreaterThanOrEqual(0.99);
 	});
 
+	// Counted over numbers that have an E.164 form at all (ITU-T E.164: at most 15 digits): a longer
+	// domestic number cannot be sent to WhatsApp however it is read, so refusing it is right.
 	it('reads at least 99% of numbers written as their own country writes them right, with its Default Country Code', () => {
-		const cell = cells.get('national, punctuated|own')!;
+		const sendable = numbers.filter((number) => number.e164.length - 1 <= 15);
+		const cell = crossCheck(sendable).get('national, punctuated|own')!;
+		expect(cell.total).toBeGreaterThan(numbers.length - 20);
 		expect(cell.right / cell.total).toBeGreaterThanOrEqual(0.99);
 	});
 });
