@@ -167,6 +167,55 @@ function lengthsStartingWith(nfa, prefix) {
 	return lengths;
 }
 
+/** Whether every digit string of `length` starting with prefix matches (subsets of NFA states, level by level). */
+function acceptsAll(nfa, prefix, length) {
+	let set = closure(nfa, [nfa.start]);
+	for (const digit of prefix) set = step(nfa, set, digit);
+	let level = new Map([[[...set].sort().join(), set]]);
+	for (let n = prefix.length; n < length; n++) {
+		const next = new Map();
+		for (const current of level.values()) {
+			for (const digit of '0123456789') {
+				const after = step(nfa, current, digit);
+				if (after.size === 0) return false;
+				next.set([...after].sort().join(), after);
+			}
+		}
+		level = next;
+	}
+	return [...level.values()].every((current) => current.has(nfa.accept));
+}
+
+/** How a leading-digits pattern (matched at the start of a number) meets numbers starting with prefix: 'all', 'some' or 'none'. */
+function leads(nfa, prefix) {
+	let set = closure(nfa, [nfa.start]);
+	for (const digit of prefix) {
+		if (set.has(nfa.accept)) return 'all';
+		set = step(nfa, set, digit);
+	}
+	return set.has(nfa.accept) ? 'all' : set.size ? 'some' : 'none';
+}
+
+/**
+ * Whether a region may write a number starting with prefix, with one of lengths, at home without a
+ * trunk prefix, as libphonenumber's national format does: the format it picks (the first whose
+ * leading digits and pattern match) adds no prefix or makes it optional, or no format is sure to match.
+ * It errs towards yes.
+ */
+function mayBeWrittenBare(plan, main, prefix, lengths) {
+	// A region without formats (Guernsey) uses those of the main region of its calling code (United Kingdom).
+	const formats = (plan[4] || main[4] || []).map((format) => {
+		const rule = format[3] || plan[6] || main[6] || '';
+		const national = rule ? format[1].replace('$1', rule) : format[1];
+		const addsPrefix = /\d/.test(national.slice(0, national.indexOf('$'))) && !(format[4] || plan[9] || main[9]);
+		const leading = format[2] && format[2].length ? compile(format[2][format[2].length - 1]) : undefined;
+		return { addsPrefix, leading, pattern: compile(format[0]) };
+	});
+	const reach = (format) => (format.leading ? leads(format.leading, prefix) : 'all');
+	if (formats.some((format) => !format.addsPrefix && reach(format) !== 'none' && lengthsStartingWith(format.pattern, prefix).some((n) => lengths.includes(n)))) return true;
+	return !lengths.every((length) => formats.some((format) => reach(format) === 'all' && acceptsAll(format.pattern, prefix, length)));
+}
+
 // ---- the table -------------------------------------------------------------------------------
 
 function ranges(numbers) {
@@ -291,7 +340,19 @@ function tableLines(metadata) {
 		// z<lengths of those starting with 0>/<lengths of those starting with 00>.
 		const domestic = trunk === '0' ? ranges(lengths('0')) : '';
 		if (domestic) parts.push(`z${domestic}/${ranges(lengths('00'))}`);
+		// The four-digit starts of those beginning with 00 (Indonesia's 0078…), which tell them from 00 + an international number.
+		const doubleZero = [...'0123456789'].flatMap((third) => [...'0123456789'].map((fourth) => `00${third}${fourth}`)).filter((start) => lengths(start).length > 0);
+		if (trunk === '0' && doubleZero.length) parts.push(`d${doubleZero.join(',')}`);
 		if (trunks.length) parts.push(`t${trunks.join(',')}`);
+		// Where a country writes its national numbers with a trunk prefix, those it may write without:
+		// b<first digits or two-digit prefixes>. With no b part, every number may be written bare.
+		const bare = [];
+		for (const first of '123456789') {
+			const prefixes = [...'0123456789'].map((second) => first + second).filter((prefix) => lengths(prefix).length > 0);
+			const written = prefixes.filter((prefix) => plans_.some((plan) => mayBeWrittenBare(plan, plans_[0], prefix, lengths(prefix))));
+			bare.push(...(written.length === prefixes.length ? [first] : written));
+		}
+		if (bare.join() !== '123456789') parts.push(`b${bare.join(',')}`);
 		lines.push(parts.join(' '));
 	}
 	return lines;

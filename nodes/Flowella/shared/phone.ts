@@ -20,6 +20,10 @@ interface NumberingPlan {
 	/** Lengths of the domestic-only numbers starting with 0 (and with 00) where 0 is the trunk prefix: never sent, but a reading. */
 	domesticZero: number[];
 	domesticDoubleZero: number[];
+	/** Where the country writes national numbers with its trunk prefix: the first digits or two-digit prefixes of those it may write without; undefined: all. */
+	writtenBare?: string[];
+	/** Four-digit starts of the domestic-only numbers starting with 00. */
+	domesticDoubleZeroStarts: string[];
 }
 
 // Marks that phones and chat apps wrap around a copied number: zero-width space and joiners,
@@ -46,12 +50,14 @@ function parseTable(table: string): Map<string, NumberingPlan> {
 	const plans = new Map<string, NumberingPlan>();
 	for (const line of table.trim().split('\n')) {
 		const [code, ...parts] = line.split(' ');
-		const plan: NumberingPlan = { code, lengthsByFirstDigit: new Map(), lengthsByPrefix: new Map(), trunks: [], domesticZero: [], domesticDoubleZero: [] };
+		const plan: NumberingPlan = { code, lengthsByFirstDigit: new Map(), lengthsByPrefix: new Map(), trunks: [], domesticZero: [], domesticDoubleZero: [], domesticDoubleZeroStarts: [] };
 		for (const part of parts) {
 			if (part.includes('=')) {
 				const [prefix, lengths] = part.split('=');
 				plan.lengthsByPrefix.set(prefix, parseLengths(lengths));
 			} else if (part.startsWith('t')) plan.trunks = part.slice(1).split(',');
+			else if (part.startsWith('d')) plan.domesticDoubleZeroStarts = part.slice(1).split(',');
+			else if (part.startsWith('b')) plan.writtenBare = part.slice(1).split(',').filter((prefix) => prefix !== '');
 			else if (part.startsWith('z')) [plan.domesticZero, plan.domesticDoubleZero] = part.slice(1).split('/').map(parseLengths);
 			else {
 				const [digits, lengths] = part.split(':');
@@ -138,17 +144,60 @@ function spaced(phone: string): string {
 	return plan ? `+${plan.code} ${phone.slice(1 + plan.code.length)}` : phone;
 }
 
+/**
+ * Argentina writes a mobile at home as area code, 15, subscriber (011 15-2345-6789); from abroad it
+ * is +54 9, area code, subscriber. The area code has 2 to 4 digits, area code and subscriber 10.
+ */
+function argentineMobile(plan: NumberingPlan, nationalNumber: string): string[] {
+	if (plan.code !== '54' || nationalNumber.length !== 12) return [];
+	return [2, 3, 4]
+		.filter((areaLength) => nationalNumber.slice(areaLength, areaLength + 2) === '15')
+		.map((areaLength) => `9${nationalNumber.slice(0, areaLength)}${nationalNumber.slice(areaLength + 2)}`);
+}
+
 /** National readings of digits under a default code that fit its plan: the trunk prefix dropped, or the digits as written. */
 function nationalReadings(digits: string, plan: NumberingPlan, withTrunks = true): { readings: string[]; problem: string } {
 	const nationalNumbers = [
 		...(withTrunks ? plan.trunks.filter((trunk) => digits.startsWith(trunk)).map((trunk) => digits.slice(trunk.length)) : []),
 		digits,
 	];
-	const readings = [...new Set(nationalNumbers)]
+	const readings = [...new Set(nationalNumbers.flatMap((nationalNumber) => [nationalNumber, ...argentineMobile(plan, nationalNumber)]))]
 		.filter((nationalNumber) => nationalNumberProblem(plan, nationalNumber) === undefined)
 		.map((nationalNumber) => `+${plan.code}${nationalNumber}`)
 		.filter((phone) => E164.test(phone));
 	return { readings, problem: nationalNumberProblem(plan, nationalNumbers[0]) ?? NOT_E164 };
+}
+
+/**
+ * The numbers digits are as a national number of some country, written as that country dials it at
+ * home: the digits as its national significant number, or after one of its trunk prefixes (8 in
+ * Russia). A pasted foreign number is such a reading; `except` (the international reading) is left out.
+ * The table's plans are looser than libphonenumber's, so every number it takes for valid is found.
+ */
+function nationalReadingsAnywhere(digits: string, except: string): string[] {
+	const found = new Set<string>();
+	for (const plan of PLANS.values()) {
+		const bare = plan.writtenBare?.some((prefix) => digits.startsWith(prefix)) ?? true;
+		for (const reading of nationalReadings(digits, plan).readings) {
+			const asWritten = reading === `+${plan.code}${digits}`;
+			if (reading !== except && (bare || !asWritten)) found.add(reading);
+		}
+		// Domestic-only numbers starting with 0 (Indonesia's 007803…): 00 is then no international prefix.
+		if (plan.domesticDoubleZeroStarts.includes(digits.slice(0, 4)) && plan.domesticDoubleZero.includes(digits.length)) found.add(`+${plan.code}${digits}`);
+	}
+	return [...found];
+}
+
+/** The international reading, refused when the digits (after 00, when written) are also a national number somewhere. */
+function internationalUnlessNational(phone: string, digits: string, written = 'an international number written without its +'): PhoneCleanup {
+	const national = nationalReadingsAnywhere(digits, phone);
+	if (national.length === 0) return { ok: true, phone };
+	const shown = national.slice(0, 3).map(spaced);
+	const more = national.length > shown.length ? ` and ${national.length - shown.length} more` : '';
+	return {
+		ok: false,
+		reason: `could be ${phone} (${written}) or a national number of another country written without its country code (${shown.join(', ')}${more}): write it with + and the country code, e.g. ${spaced(phone)}`,
+	};
 }
 
 /**
@@ -163,7 +212,8 @@ function nationalClue(written: string): string | undefined {
 	const bracketed = /^\(\s*([1-9]\d+)\s*\)/.exec(written);
 	if (bracketed) return `it starts with a bracketed area code, (${bracketed[1]})`;
 	const groups = written.split(/[\s.\-()]+/).filter((group) => group !== '');
-	if (groups.length > 1 && /^[1-9]\d+$/.test(groups[0]) && !PLANS.has(groups[0])) return `its first group, ${groups[0]}, is no country calling code`;
+	// A one-digit group counts too (Russia's trunk 8 in `8 (498) 799-70-05`, Bolivia's `5 0042050`): only 1 and 7 are codes.
+	if (groups.length > 1 && /^[1-9]\d*$/.test(groups[0]) && !PLANS.has(groups[0])) return `its first group, ${groups[0]}, is no country calling code`;
 	return undefined;
 }
 
@@ -182,7 +232,7 @@ function withoutPrefix(digits: string, plan: NumberingPlan | undefined, clue: st
 				reason: 'looks like a national number: write it with its country code (e.g. +34612345678) or set Options → Default Country Code',
 			};
 		}
-		if (clue === undefined) return asInternational ?? { ok: false, reason: NOT_E164 };
+		if (clue === undefined) return internationalReading ? internationalUnlessNational(internationalReading, digits) : (asInternational ?? { ok: false, reason: NOT_E164 });
 		const readAs = internationalReading ? `; read as an international number it would be ${internationalReading}, which the writing does not suggest` : '';
 		return {
 			ok: false,
@@ -199,9 +249,10 @@ function withoutPrefix(digits: string, plan: NumberingPlan | undefined, clue: st
 			reason: `could be ${readings[0]} or ${domestic[0]}, a number dialled only inside its country: write it with + and the country code, e.g. ${spaced(readings[0])}`,
 		};
 	}
-	if (readings.length === 1) return { ok: true, phone: readings[0] };
+	// The default's national reading, when it is the only one, is used; the international one alone must be no national number elsewhere.
+	if (readings.length === 1) return national.readings.includes(readings[0]) ? { ok: true, phone: readings[0] } : internationalUnlessNational(readings[0], digits);
 	// The writing only ranks the readings: with no national one that fits, the international one is left.
-	if (readings.length === 0 && internationalReading && !isDomesticOnly(digits)) return { ok: true, phone: internationalReading };
+	if (readings.length === 0 && internationalReading && !isDomesticOnly(digits)) return internationalUnlessNational(internationalReading, digits);
 	if (readings.length === 0) return { ok: false, reason: national.problem };
 	const kinds =
 		internationalReading && readings.includes(internationalReading) && national.readings.some((reading) => reading !== internationalReading)
@@ -289,7 +340,7 @@ export function normalizePhone(value: unknown, defaultCountryCode = ''): PhoneCl
 				reason: `could be ${asInternational.phone} or +${plan.code}${phone}, a number dialled only inside its country: write it with + and the country code, e.g. ${spaced(asInternational.phone)}`,
 			};
 		}
-		if (asNational === undefined) return asInternational;
+		if (asNational === undefined) return asInternational.ok ? internationalUnlessNational(asInternational.phone, phone, '00 as the international prefix') : asInternational;
 		if (!asInternational.ok || asInternational.phone === asNational) return { ok: true, phone: asNational };
 		return {
 			ok: false,

@@ -13,15 +13,6 @@ const cells = crossCheck(numbers);
 if (process.env.PHONE_CROSS_CHECK_TABLE) writeFileSync(process.env.PHONE_CROSS_CHECK_TABLE, `${crossCheckTable(cells)}\n`);
 
 const cellNames = (Object.keys(WRITINGS) as Writing[]).flatMap((writing) => MODES.map((mode) => [writing, mode] as const));
-/**
- * A national number written in another country's way than the Default Country Code says (or with
- * none) is the same string as some number written in E.164 without its + (13123456789 is a Chinese
- * mobile at home and +1 312 345 6789 with the + dropped; 93 214 332 662 is Czech voicemail at home and
- * +93 21 433 2662): whatever the node answers, one of the two cells is wrong. It reads such digits as
- * international, as sheets drop the +, unless the writing marks a national number. There the wrong
- * answers are counted, and must all be that reading: never a third number.
- */
-const foreignNational = (writing: Writing, mode: string) => writing.startsWith('national') && mode !== 'own';
 
 describe('phone reading cross-checked against libphonenumber', () => {
 	it('has enough numbers to say something: every region, every number type', () => {
@@ -29,14 +20,12 @@ describe('phone reading cross-checked against libphonenumber', () => {
 		expect(new Set(numbers.map((n) => n.region)).size).toBeGreaterThanOrEqual(245);
 	});
 
-	it.each(cellNames.filter(([writing, mode]) => !foreignNational(writing, mode)))('turns no number written %s, Default Country Code %s, into a different valid number', (writing, mode) => {
+	// Every writing with every Default Country Code, national numbers written with another country's code
+	// or none included: a national number whose digits are also another number with its + dropped is refused.
+	it.each(cellNames)('turns no number written %s, Default Country Code %s, into a different valid number', (writing, mode) => {
 		const cell = cells.get(`${writing}|${mode}`);
 		expect(cell?.wrongExamples).toEqual([]);
 		expect(cell?.wrong).toBe(0);
-	});
-
-	it.each(cellNames.filter(([writing, mode]) => foreignNational(writing, mode)))('answers a number written %s, Default Country Code %s, only as its national reading or its digits after a +', (writing, mode) => {
-		expect(cells.get(`${writing}|${mode}`)?.thirdReadings).toEqual([]);
 	});
 
 	it.each(MODES.map((mode) => [mode]))('reads at least 99%% of numbers written in E.164 right, Default Country Code %s', (mode) => {
@@ -44,12 +33,13 @@ describe('phone reading cross-checked against libphonenumber', () => {
 		expect(cell.right / cell.total).toBeGreaterThanOrEqual(0.99);
 	});
 
-	// The goal is 99%; 98.6% is measured: the rest are refused, each with two readings that fit the
-	// table (lengths by one- and two-digit prefix, not libphonenumber's every range) or a form the node
-	// does not read (Argentina's mobile 15, Canada's 7-digit UAN numbers).
-	it('reads at least 98% of numbers written as their own country writes them right, with its Default Country Code', () => {
-		const cell = cells.get('national, punctuated|own')!;
-		expect(cell.right / cell.total).toBeGreaterThanOrEqual(0.98);
+	// Counted over numbers that have an E.164 form at all (ITU-T E.164: at most 15 digits): a longer
+	// domestic number cannot be sent to WhatsApp however it is read, so refusing it is right.
+	it('reads at least 99% of numbers written as their own country writes them right, with its Default Country Code', () => {
+		const sendable = numbers.filter((number) => number.e164.length - 1 <= 15);
+		const cell = crossCheck(sendable).get('national, punctuated|own')!;
+		expect(cell.total).toBeGreaterThan(numbers.length - 20);
+		expect(cell.right / cell.total).toBeGreaterThanOrEqual(0.99);
 	});
 });
 

@@ -28,11 +28,9 @@ export interface Cell {
 	wrong: number;
 	other: number;
 	wrongExamples: string[];
-	/** Wrong answers that are not the digits read as an international number with the + left out (a third reading). */
-	thirdReadings: string[];
 }
 
-const newCell = (): Cell => ({ total: 0, right: 0, asDefault: 0, refused: 0, wrong: 0, other: 0, wrongExamples: [], thirdReadings: [] });
+const newCell = (): Cell => ({ total: 0, right: 0, asDefault: 0, refused: 0, wrong: 0, other: 0, wrongExamples: [] });
 
 /**
  * What counts as the number meant. Written in E.164 (with or without +), the number itself. In
@@ -61,7 +59,6 @@ export function crossCheck(numbers: OracleNumber[]): Map<string, Cell> {
 					cell.wrong++;
 					const example = `${JSON.stringify(text)} (${number.e164}, ${number.region}) with ${JSON.stringify(code)} → ${read.phone}`;
 					if (cell.wrongExamples.length < 5) cell.wrongExamples.push(example);
-					if (read.phone !== `+${text.replace(/\D/g, '').replace(/^00/, '')}`) cell.thirdReadings.push(example);
 				} else cell.other++;
 			}
 		}

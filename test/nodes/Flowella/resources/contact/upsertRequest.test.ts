@@ -24,9 +24,10 @@ describe('buildUpsertRequest', () => {
 		});
 	});
 
+	// 34612345678 is also an Italian and a German national number (issue 18 §3): a Brazilian mobile is not.
 	it('turns numeric cells into text', () => {
-		const result = buildUpsertRequest(input({ phone: 34612345678, additionalFields: { waId: 34612345678, name: 42 } }));
-		expect(result).toEqual({ ok: true, body: { phone: '+34612345678', waId: '34612345678', name: '42' } });
+		const result = buildUpsertRequest(input({ phone: 5511912345678, additionalFields: { waId: 5511912345678, name: 42 } }));
+		expect(result).toEqual({ ok: true, body: { phone: '+5511912345678', waId: '5511912345678', name: '42' } });
 	});
 
 	it.each([[''], ['   '], [null], [undefined]])('skips an empty value %j by default', (empty) => {
