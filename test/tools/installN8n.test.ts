@@ -36,13 +36,19 @@ describe('child npm processes', () => {
 
 describe('the sqlite3 build', () => {
 	const saved = { ...process.env };
+	const folders: string[] = [];
+	const folder = () => {
+		folders.push(temp());
+		return folders[folders.length - 1];
+	};
 	afterEach(() => {
 		process.env = { ...saved };
+		for (const dir of folders.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 	});
 
 	/** An install folder with a stand-in sqlite3 whose install script reports the nodedir node-gyp would use. */
 	function installFolder({ headers }: { headers: boolean }) {
-		const dir = temp();
+		const dir = folder();
 		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'runtime', private: true, dependencies: { sqlite3: '1.0.0' } }));
 		const sqlite = path.join(dir, 'node_modules', 'sqlite3');
 		fs.mkdirSync(sqlite, { recursive: true });
@@ -59,7 +65,7 @@ describe('the sqlite3 build', () => {
 	it("builds against the pinned Node's headers, not the machine's npm config nor nodejs.org", async () => {
 		const dir = installFolder({ headers: true });
 		// A home whose npm config names other headers, and what `npm run` hands down from it.
-		const home = temp();
+		const home = folder();
 		fs.writeFileSync(path.join(home, '.npmrc'), 'nodedir=/somewhere/else\n');
 		process.env.HOME = home;
 		process.env.npm_config_nodedir = '/usr';
