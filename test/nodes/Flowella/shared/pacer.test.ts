@@ -212,3 +212,20 @@ describe('RequestPacer', () => {
 		}
 	});
 });
+
+describe('RequestPacer on the real clock', () => {
+	afterEach(() => jest.restoreAllMocks());
+
+	it('does not wait an hour when the system clock steps back an hour (it measures time with a monotonic clock)', async () => {
+		const pacer = new RequestPacer(1);
+		const first = (await pacer.acquire()) as number;
+		// A 429 starts the spacing: the next start is scheduled one interval after this one.
+		pacer.release('rateLimited', first);
+		const wallNow = Date.now.bind(Date);
+		jest.spyOn(Date, 'now').mockImplementation(() => wallNow() - 3_600_000);
+		const waitedFrom = performance.now();
+		const second = await pacer.acquire(AbortSignal.timeout(2000));
+		expect(second).toBeDefined();
+		expect(performance.now() - waitedFrom).toBeLessThan(1000);
+	});
+});
