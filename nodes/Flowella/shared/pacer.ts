@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 import type { Clock } from './clock';
 import { realClock } from './clock';
 
@@ -49,10 +51,17 @@ interface Started {
 	/** Milliseconds since the start before it, when the pacer spaced it (else 0). */
 	spacingMs: number;
 	outcome?: RequestOutcome;
+	user: RequestPacer;
+}
+
+interface Waiter {
+	/** Its start stamp; undefined when its execution closed first. */
+	start(stamp: number | undefined): void;
 }
 
 /**
- * Paces one execution's requests so they settle at Flowella's rate limit, whose numbers are not
+ * Paces the requests of every execution in this n8n process that uses one Flowella account
+ * (base URL and API key: one rate limit), so together they settle at Flowella's rate limit, whose numbers are not
  * published, whatever its shape: a token bucket with a burst of 1 or as large as the rate, with
  * or without Retry-After.
  *
@@ -76,10 +85,21 @@ interface Started {
  *   through, so a 429 the pacer is handling need not use up a try.
  * - Timers fire a little late: a start only slightly late keeps the schedule (except against a
  *   bucket of one token, where a shorter spacing would be refused).
+ * - Executions take turns for start times (round robin), each within its own Parallel Requests:
+ *   one rate, one schedule, shared fairly; one execution's Stop ends only its own waits.
  * Memory is bounded by Parallel Requests and a few constants, not by the number of items.
  */
-export class RequestPacer {
-	private window: number;
+export class SharedPacer {
+	// Before the first 429: how many requests may be in flight, over every execution.
+	private window = INITIAL_WINDOW;
+
+	// The executions using it, in the order they take turns, and the one that started last.
+	private readonly users: RequestPacer[] = [];
+
+	private lastServed = -1;
+
+	// A timer is set for the next start time.
+	private timerSet = false;
 
 	private readonly inFlight: Started[] = [];
 
@@ -102,8 +122,6 @@ export class RequestPacer {
 
 	// The first burst showed a bucket of one token (one request of it got through).
 	private burstOfOne = false;
-
-	private queued = 0;
 
 	private paced = false;
 
@@ -146,101 +164,120 @@ export class RequestPacer {
 
 	private readonly marks: Mark[] = [];
 
-	private readonly waitingForSlot: Array<() => void> = [];
-
 	private readonly waitingForAnswer: Array<() => void> = [];
 
-	private turn: Promise<void> = Promise.resolve();
+	constructor(readonly clock: Clock = realClock) {}
 
-	constructor(
-		private readonly maxConcurrency: number,
-		private readonly clock: Clock = realClock,
-	) {
-		this.window = Math.min(maxConcurrency, INITIAL_WINDOW);
+	/** Parallel Requests of every execution using it: the most that can be in flight at once. */
+	private get maxConcurrency(): number {
+		return Math.max(1, this.users.reduce((sum, user) => sum + user.maxConcurrency, 0));
 	}
 
+	/** How many requests may be in flight at once, over every execution. */
 	get concurrency(): number {
-		return Math.floor(this.window);
+		return Math.min(this.maxConcurrency, Math.floor(this.window));
+	}
+
+	get inUse(): boolean {
+		return this.users.length > 0;
+	}
+
+	/** @internal RequestPacer's */
+	join(user: RequestPacer): void {
+		this.users.push(user);
+	}
+
+	/** @internal RequestPacer's */
+	leave(user: RequestPacer): void {
+		const index = this.users.indexOf(user);
+		if (index < 0) return;
+		this.users.splice(index, 1);
+		if (this.lastServed >= index) this.lastServed -= 1;
+		this.startWaiting();
+	}
+
+	/** Requests waiting for a start, over every execution. */
+	private get queued(): number {
+		return this.users.reduce((sum, user) => sum + user.waiting.length, 0);
 	}
 
 	/**
-	 * Waits for a free slot, the end of any shared pause and this request's turn; returns its
-	 * start time (unique: requests started in the same millisecond differ by a fraction of one).
-	 * Returns undefined, holding no slot, when `signal` aborts first.
+	 * Starts as many waiting requests as the slots, the schedule and any shared pause allow, each
+	 * execution in turn, and sets a timer for the next start time when one must wait.
 	 */
-	async acquire(signal?: AbortSignal): Promise<number | undefined> {
-		this.queued += 1;
-		// Requests take turns, so start times are handed out in arrival order.
-		const myTurn = this.turn.then(async () => {
-			while (this.inFlight.length >= this.concurrency) {
-				if (signal?.aborted) return undefined;
-				await this.slotFreed(signal);
-			}
+	startWaiting(): void {
+		for (;;) {
+			if (this.inFlight.length >= this.concurrency) return;
 			// A 429 in the first burst came with a Retry-After: nothing starts until the rest of the
 			// burst tells whether it is one pause for every request.
-			while (this.firstBurstRetryAfter && this.firstBurstLeft > 0) {
-				if (signal?.aborted) return undefined;
-				await this.nextAnswer(signal);
+			if (this.firstBurstRetryAfter && this.firstBurstLeft > 0) return;
+			const next = this.nextUser();
+			if (next === undefined) return;
+			const waitMs = Math.max(this.pausedUntil, this.nextStartAt) - this.clock.now();
+			if (waitMs > 0) {
+				this.wakeAfter(waitMs);
+				return;
 			}
-			for (;;) {
-				if (signal?.aborted) return undefined;
-				const waitMs = Math.max(this.pausedUntil, this.nextStartAt) - this.clock.now();
-				if (waitMs <= 0) break;
-				await this.clock.sleep(waitMs, signal);
-			}
-			const now = this.clock.now();
-			const stamp = Math.max(now, this.lastStamp + TIE_MS);
-			// Only a paced start's spacing says anything: unpaced ones go out together.
-			const started: Started = { stamp, spacingMs: this.paced ? stamp - this.lastStamp : 0 };
-			this.inFlight.push(started);
-			this.recent.push(started);
-			if (this.recent.length > 2 * this.maxConcurrency + 2) this.recent.shift();
-			// The first burst: what starts before any answer comes back.
-			if (this.answers === 0) {
-				this.firstBurstSize += 1;
-				this.firstBurstLeft += 1;
-				this.firstBurstEnd = stamp;
-			}
-			this.lastStamp = stamp;
-			if (Number.isNaN(this.firstStartAt)) this.firstStartAt = now;
-			if (this.probeNext) {
-				this.probeNext = false;
-				this.probeInFlight = stamp;
-			}
-			if (this.paced) {
-				// One probe at a time: the start after this one comes at the probe rate.
-				const probe = this.probeRate !== undefined && Number.isNaN(this.probeInFlight);
-				this.probeNext = probe;
-				// Timers fire a little late: a start only slightly so keeps the schedule (the next one
-				// comes a little sooner), except against a bucket of one token, where sooner is refused.
-				const intervalMs = 1000 / (probe ? (this.probeRate as number) : this.ratePerSec);
-				const onSchedule = !this.burstOfOne && now - this.nextStartAt < intervalMs / 4 ? this.nextStartAt : now;
-				this.nextStartAt = onSchedule + intervalMs;
-			}
-			return stamp;
-		});
-		this.turn = myTurn.then(() => undefined);
-		try {
-			return await myTurn;
-		} finally {
-			this.queued -= 1;
+			this.lastServed = next;
+			const user = this.users[next];
+			const waiter = user.waiting.shift() as Waiter;
+			user.inFlight += 1;
+			waiter.start(this.start(user));
 		}
 	}
 
-	private async slotFreed(signal?: AbortSignal): Promise<void> {
-		await new Promise<void>((resolve) => {
-			const onAbort = () => {
-				const index = this.waitingForSlot.indexOf(wake);
-				if (index >= 0) this.waitingForSlot.splice(index, 1);
-				resolve();
-			};
-			const wake = () => {
-				signal?.removeEventListener('abort', onAbort);
-				resolve();
-			};
-			this.waitingForSlot.push(wake);
-			signal?.addEventListener('abort', onAbort, { once: true });
+	/** The next execution (its index), after the one served last, with a request waiting and a slot of its own free. */
+	private nextUser(): number | undefined {
+		const count = this.users.length;
+		for (let offset = 1; offset <= count; offset++) {
+			const index = (this.lastServed + offset) % count;
+			const user = this.users[index];
+			if (user.waiting.length > 0 && user.inFlight < user.maxConcurrency) return index;
+		}
+		return undefined;
+	}
+
+	private wakeAfter(waitMs: number): void {
+		if (this.timerSet) return;
+		this.timerSet = true;
+		void this.clock.sleep(waitMs).then(() => {
+			this.timerSet = false;
+			this.startWaiting();
 		});
+	}
+
+	/** Records a start now; returns its stamp (unique: starts in the same millisecond differ by a fraction of one). */
+	private start(user: RequestPacer): number {
+		const now = this.clock.now();
+		const stamp = Math.max(now, this.lastStamp + TIE_MS);
+		// Only a paced start's spacing says anything: unpaced ones go out together.
+		const started: Started = { stamp, spacingMs: this.paced ? stamp - this.lastStamp : 0, user };
+		this.inFlight.push(started);
+		this.recent.push(started);
+		if (this.recent.length > 2 * this.maxConcurrency + 2) this.recent.shift();
+		// The first burst: what starts before any answer comes back.
+		if (this.answers === 0) {
+			this.firstBurstSize += 1;
+			this.firstBurstLeft += 1;
+			this.firstBurstEnd = stamp;
+		}
+		this.lastStamp = stamp;
+		if (Number.isNaN(this.firstStartAt)) this.firstStartAt = now;
+		if (this.probeNext) {
+			this.probeNext = false;
+			this.probeInFlight = stamp;
+		}
+		if (this.paced) {
+			// One probe at a time: the start after this one comes at the probe rate.
+			const probe = this.probeRate !== undefined && Number.isNaN(this.probeInFlight);
+			this.probeNext = probe;
+			// Timers fire a little late: a start only slightly so keeps the schedule (the next one
+			// comes a little sooner), except against a bucket of one token, where sooner is refused.
+			const intervalMs = 1000 / (probe ? (this.probeRate as number) : this.ratePerSec);
+			const onSchedule = !this.burstOfOne && now - this.nextStartAt < intervalMs / 4 ? this.nextStartAt : now;
+			this.nextStartAt = onSchedule + intervalMs;
+		}
+		return stamp;
 	}
 
 	/**
@@ -251,14 +288,15 @@ export class RequestPacer {
 		this.answers += 1;
 		const index = this.inFlight.findIndex((start) => start.stamp === startedAt);
 		const started = index >= 0 ? this.inFlight.splice(index, 1)[0] : undefined;
+		if (started) started.user.inFlight -= 1;
 		const spacingMs = started?.spacingMs ?? 0;
 		if (started) started.outcome = outcome;
 		if (startedAt === this.probeInFlight) this.probeInFlight = Number.NaN;
 		if (outcome === 'success') this.succeeded(startedAt);
 		else if (outcome === 'rateLimited') this.rateLimited(startedAt, spacingMs, retryAfterMs);
 		if (startedAt <= this.firstBurstEnd) this.firstBurstAnswered(outcome, retryAfterMs);
-		this.waitingForSlot.shift()?.();
 		for (const wake of this.waitingForAnswer.splice(0)) wake();
+		this.startWaiting();
 	}
 
 	/**
@@ -420,7 +458,8 @@ export class RequestPacer {
 		const rate = elapsedMs >= 1 && this.successes > 1 ? (this.successes * 500) / elapsedMs : START_RATE;
 		this.paced = true;
 		this.setRate(Math.min(rate, START_RATE));
-		this.window = this.maxConcurrency;
+		// From now on the spacing and each execution's Parallel Requests are what hold requests back.
+		this.window = Number.POSITIVE_INFINITY;
 		this.nextStartAt = Math.max(this.nextStartAt, this.lastStamp + 1000 / this.ratePerSec);
 	}
 
@@ -436,3 +475,106 @@ export class RequestPacer {
 		this.probeNext = false;
 	}
 }
+
+/**
+ * One execution's use of a SharedPacer: its requests wait their turn in its schedule, at most
+ * Parallel Requests of them in flight. On its own (no SharedPacer given) it paces one execution.
+ */
+export class RequestPacer {
+	/** @internal SharedPacer's: requests of this execution waiting for a start, oldest first. */
+	readonly waiting: Waiter[] = [];
+
+	/** @internal SharedPacer's */
+	inFlight = 0;
+
+	private closed = false;
+
+	constructor(
+		readonly maxConcurrency: number,
+		clock: Clock = realClock,
+		readonly shared: SharedPacer = new SharedPacer(clock),
+		private readonly onClose: () => void = () => {},
+	) {
+		shared.join(this);
+	}
+
+	/**
+	 * Waits for a slot of this execution's, the end of any shared pause and this request's turn;
+	 * returns its start time (unique: requests started in the same millisecond differ by a fraction
+	 * of one). Returns undefined, holding no slot, when `signal` aborts first: only this request's
+	 * wait ends, not other executions'.
+	 */
+	async acquire(signal?: AbortSignal): Promise<number | undefined> {
+		if (signal?.aborted || this.closed) return undefined;
+		return await new Promise<number | undefined>((resolve) => {
+			const onAbort = () => {
+				const index = this.waiting.indexOf(waiter);
+				if (index >= 0) this.waiting.splice(index, 1);
+				resolve(undefined);
+			};
+			const waiter: Waiter = {
+				start: (stamp) => {
+					signal?.removeEventListener('abort', onAbort);
+					resolve(stamp);
+				},
+			};
+			this.waiting.push(waiter);
+			signal?.addEventListener('abort', onAbort, { once: true });
+			this.shared.startWaiting();
+		});
+	}
+
+	/**
+	 * Frees the slot of a request that started at `startedAt` and adapts to how it went;
+	 * `retryAfterMs` is the server's Retry-After, when a 429 came with one.
+	 */
+	release(outcome: RequestOutcome, startedAt: number, retryAfterMs?: number): void {
+		this.shared.release(outcome, startedAt, retryAfterMs);
+	}
+
+	/** Whether a request (of any execution) started after `startedAt` got through: see SharedPacer. */
+	async gotThroughAfter(startedAt: number, signal?: AbortSignal): Promise<boolean> {
+		return await this.shared.gotThroughAfter(startedAt, signal);
+	}
+
+	/** This execution is done with it: the next turns go to the others, and it is freed with the last one. */
+	close(): void {
+		if (this.closed) return;
+		this.closed = true;
+		for (const waiter of this.waiting.splice(0)) waiter.start(undefined);
+		this.shared.leave(this);
+		this.onClose();
+	}
+}
+
+/**
+ * The SharedPacers of this process, one per Flowella account: keyed by a digest of the base URL
+ * and API key (the key itself is kept nowhere), each freed when the last execution using it closes.
+ */
+export class PacerRegistry {
+	private readonly pacers = new Map<string, SharedPacer>();
+
+	constructor(private readonly clock: Clock = realClock) {}
+
+	/** One execution's pacer, sharing its schedule with every other execution on the same account. */
+	open(baseUrl: string, apiKey: string, concurrency: number): RequestPacer {
+		const key = createHash('sha256').update(`${baseUrl}\n${apiKey}`).digest('hex');
+		let shared = this.pacers.get(key);
+		if (!shared) {
+			shared = new SharedPacer(this.clock);
+			this.pacers.set(key, shared);
+		}
+		const own = shared;
+		return new RequestPacer(concurrency, this.clock, own, () => {
+			if (!own.inUse && this.pacers.get(key) === own) this.pacers.delete(key);
+		});
+	}
+
+	/** How many accounts have a pacer at the moment. */
+	get size(): number {
+		return this.pacers.size;
+	}
+}
+
+/** Every execution of the node in this n8n process. */
+export const pacers = new PacerRegistry();
