@@ -70,8 +70,11 @@ export interface ExecutionResult {
 	/** From this execution's first request to its last success's answer. */
 	firstRequestAt: number;
 	lastSuccessAt: number;
-	/** Successes answered up to each whole second of virtual time since the run started. */
+	/** Virtual time of each of its successes' answers, since the run started. */
 	successTimes: number[];
+	/** The most of its requests in flight at once. */
+	maxInFlight: number;
+	inFlight: number;
 }
 
 export interface SimulationResult {
@@ -152,7 +155,16 @@ class SimulatedFlowella {
 		private readonly setup: SimulationCase,
 	) {
 		this.tokens = setup.initialTokens ?? setup.burst;
-		this.executions = executionsOf(setup).map(() => ({ succeeded: 0, failed: 0, requests: 0, firstRequestAt: Number.NaN, lastSuccessAt: Number.NaN, successTimes: [] }));
+		this.executions = executionsOf(setup).map(() => ({
+			succeeded: 0,
+			failed: 0,
+			requests: 0,
+			firstRequestAt: Number.NaN,
+			lastSuccessAt: Number.NaN,
+			successTimes: [],
+			maxInFlight: 0,
+			inFlight: 0,
+		}));
 		this.refilledAt = clock.now();
 		this.startedAt = clock.now();
 		this.random = seededRandom(setup.seed ?? 1);
@@ -168,6 +180,8 @@ class SimulatedFlowella {
 		const phone = (JSON.parse(String(options.body)) as { phone: string }).phone;
 		const execution = this.executions[executionOfPhone(phone)];
 		execution.requests += 1;
+		execution.inFlight += 1;
+		execution.maxInFlight = Math.max(execution.maxInFlight, execution.inFlight);
 		if (Number.isNaN(execution.firstRequestAt)) execution.firstRequestAt = startedAt;
 		const latency = setup.latencyMs * (1 + (setup.jitter ?? 0) * (2 * this.random() - 1));
 		const network = (setup.limiterJitterMs ?? 0) * (2 * this.random() - 1);
@@ -178,6 +192,7 @@ class SimulatedFlowella {
 				const response = this.answer(phone);
 				clock.at(Math.max(startedAt + leaves + latency, clock.now()), () => {
 					this.inFlight -= 1;
+					execution.inFlight -= 1;
 					if (response.statusCode === 200) {
 						this.succeeded += 1;
 						this.lastSuccessAt = clock.now();

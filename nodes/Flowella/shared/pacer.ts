@@ -35,6 +35,19 @@ const IN_A_ROW = 4;
 // Each success lets the upper bound up by this share, so one misled by timing noise (or a limit
 // that went up) is found out again: about one probe above the limit per few thousand successes.
 const FORGET = 0.0001;
+// A limit that went up (a plan upgrade, another workflow or worker done with it) is only found by
+// sending faster. After a quiet stretch (no 429) of at least CLIMB_AFTER_MS and
+// CLIMB_AFTER_REQUESTS starts, the pacer takes what got through as proven and tries CLIMB above
+// it; each further quiet stretch of CLIMBING_AFTER_MS doubles the step, up to CLIMB_MAX (below
+// √2 - 1, so the rate tried stays within what settleRate allows), so a limit ten times higher is
+// reached within about ten seconds. A climb that met a 429 after climbing at least one step may
+// start again after CLIMBING_AFTER_MS: the limit may be higher still. On a limit that did not
+// move, a try costs about one 429 per quiet stretch: ~1% of requests at most.
+const CLIMB = 0.05;
+const CLIMB_MAX = 0.4;
+const CLIMB_AFTER_MS = 5000;
+const CLIMB_AFTER_REQUESTS = 100;
+const CLIMBING_AFTER_MS = 500;
 // Start stamps are made unique by this fraction of a millisecond, so same-millisecond starts keep their order.
 const TIE_MS = 1 / 1024;
 
@@ -150,6 +163,32 @@ export class SharedPacer {
 
 	private upperBound = Number.POSITIVE_INFINITY;
 
+	// Since the last 429 or climbing step: when it began and how many requests started in it.
+	private quietSince = 0;
+
+	private startsSinceQuiet = 0;
+
+	// The step of the climb under way (0: none), and whether the last climb went up a step.
+	private climbStep = 0;
+
+	private climbedUp = false;
+
+	// The climb under way: the lower bound before it, when it began and the starts before it.
+	private lowerBeforeClimb = 0;
+
+	private climbStartedAt = 0;
+
+	private startsBeforeClimb = 0;
+
+	private starts = 0;
+
+	// How many tokens the bucket may hold, as far as this pacer has seen: what a climb sent above
+	// the rate it started from, up to this (twice), may have been the bucket's, not a higher limit.
+	private bucketSeen = 1;
+
+	// Climbs in a row that met a 429 at their first step: each doubles the quiet stretch the next waits for.
+	private failedClimbs = 0;
+
 	// With a bucket of one token: the rate single requests try, the next start is one, and the one in flight.
 	private probeRate: number | undefined;
 
@@ -262,6 +301,8 @@ export class SharedPacer {
 			this.firstBurstEnd = stamp;
 		}
 		this.lastStamp = stamp;
+		this.startsSinceQuiet += 1;
+		this.starts += 1;
 		if (Number.isNaN(this.firstStartAt)) this.firstStartAt = now;
 		if (this.probeNext) {
 			this.probeNext = false;
@@ -338,6 +379,7 @@ export class SharedPacer {
 		}
 		if (this.firstBurstLeft > 0) return;
 		this.burstOfOne = this.firstBurstSize > 1 && this.firstBurstOk === 1;
+		this.bucketSeen = Math.max(this.bucketSeen, this.firstBurstOk);
 		const asked = this.firstBurstRetryAfter;
 		this.firstBurstRetryAfter = undefined;
 		if (!asked || this.firstBurstOk * 2 < this.firstBurstSize) return;
@@ -367,6 +409,7 @@ export class SharedPacer {
 		if (this.burstOfOne) this.twoInARow(startedAt);
 		if (Number.isFinite(this.upperBound)) {
 			this.upperBound *= 1 + FORGET;
+			this.climbWhenQuiet();
 			this.settleRate();
 			return;
 		}
@@ -379,7 +422,47 @@ export class SharedPacer {
 		this.setRate(Math.max(this.lowerBound, Math.min(this.ratePerSec * (1 + gain), Math.max(ceiling, this.ratePerSec))));
 	}
 
+	/**
+	 * After a quiet stretch the rate that got through is proven (a large bucket may have helped:
+	 * a 429 below the lower bound then steps it down again), and the next rate tried is a step
+	 * above it; steps double while no 429 comes.
+	 */
+	private climbWhenQuiet(): void {
+		const now = this.clock.now();
+		const quietMs = now - this.quietSince;
+		const climbing = this.climbStep > 0;
+		const soon = climbing || this.climbedUp;
+		if (quietMs < (soon ? CLIMBING_AFTER_MS : CLIMB_AFTER_MS)) return;
+		if (!soon && this.startsSinceQuiet < CLIMB_AFTER_REQUESTS * 2 ** Math.min(this.failedClimbs, 2)) return;
+		this.climbedUp = climbing;
+		if (!climbing) {
+			this.lowerBeforeClimb = this.lowerBound;
+			this.climbStartedAt = now;
+			this.startsBeforeClimb = this.starts;
+		} else if (this.sentAboveClimbStart(now) > 2 * this.bucketSeen) {
+			this.failedClimbs = 0;
+		}
+		const achieved = (this.startsSinceQuiet * 1000) / quietMs;
+		if (achieved > this.lowerBound) {
+			this.lowerBound = Math.min(achieved, this.ratePerSec);
+			this.lowerBoundMark = undefined;
+		}
+		this.climbStep = climbing ? Math.min(CLIMB_MAX, this.climbStep * 2) : CLIMB;
+		this.upperBound = Math.max(this.upperBound, this.lowerBound * (1 + this.climbStep) ** 2);
+		this.quietSince = now;
+		this.startsSinceQuiet = 0;
+	}
+
+	/** Requests started during the climb under way beyond what the rate it started from would have sent. */
+	private sentAboveClimbStart(now: number): number {
+		return this.starts - this.startsBeforeClimb - (this.lowerBeforeClimb * (now - this.climbStartedAt)) / 1000;
+	}
+
 	private rateLimited(startedAt: number, spacingMs: number, retryAfterMs?: number): void {
+		const climbing = this.climbStep > 0;
+		this.quietSince = this.clock.now();
+		this.startsSinceQuiet = 0;
+		this.climbStep = 0;
 		this.successesSince429Before = this.successesSince429;
 		this.successesSince429 = 0;
 		this.marks.push({ at: startedAt, count: 0, latest: startedAt });
@@ -404,6 +487,24 @@ export class SharedPacer {
 			// Stretches measured before say too much now: only this 429's stretch counts.
 			this.marks.splice(0, this.marks.length - 1);
 			bound = Math.max(bound, this.lowerBound * (1 + PRECISION));
+		} else if (climbing) {
+			// A climb that meets a 429 ends at once, back to the rate proven before it. What it sent
+			// above the rate it started from may have been the bucket's tokens (it fills while the
+			// rate is under the limit): if so, it proved nothing, and the next waits longer.
+			const above = this.sentAboveClimbStart(this.clock.now());
+			// (A bucket of one token keeps none: what two successes in a row proved stands.)
+			const bucketMayHaveHelped = !this.burstOfOne;
+			if (bucketMayHaveHelped && above <= 2 * this.bucketSeen) {
+				this.lowerBound = Math.min(this.lowerBound, this.lowerBeforeClimb);
+				this.bucketSeen = Math.max(this.bucketSeen, above);
+				this.failedClimbs += 1;
+				this.climbedUp = false;
+			} else if (bucketMayHaveHelped && above <= 2 * this.lowerBeforeClimb) {
+				// As much as a bucket of a second's tokens (a common shape) holds: half of it is kept.
+				this.lowerBound = Math.max(this.lowerBeforeClimb, (this.lowerBound + this.lowerBeforeClimb) / 2);
+			}
+			// The bounds agree again: no probe between them.
+			bound = Math.min(bound, this.lowerBound * (1 + PRECISION / 2));
 		}
 		if (bound < this.upperBound || this.lowerBound * (1 + PRECISION) >= this.upperBound) {
 			this.upperBound = Math.max(Math.min(bound, this.upperBound), this.lowerBound * (1 + PRECISION / 2));
@@ -438,7 +539,8 @@ export class SharedPacer {
 		// A stretch with 429s coming all along kept the bucket empty: its lower bound, resting on N
 		// tokens, is about 1/N short of the limit at most. Otherwise it only says what was sent.
 		const mark = this.lowerBoundMark;
-		let step = STEP;
+		// A climb tries its own step above the proven rate.
+		let step = Math.max(STEP, this.climbStep);
 		if (mark && this.lowerBound >= lower && this.successesSince429 < RECENTLY) step = Math.min(STEP, Math.max(PRECISION, 2 / (mark.count - 1)));
 		const candidate = upper <= lower * (1 + PRECISION) ? lower : Math.min(Math.sqrt(lower * upper), lower * (1 + step));
 		// With a bucket of one token, a rate above the limit loses every other request (the part
