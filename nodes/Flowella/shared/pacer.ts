@@ -39,10 +39,11 @@ const FORGET = 0.0001;
 // sending faster. After a quiet stretch (no 429) of at least CLIMB_AFTER_MS and
 // CLIMB_AFTER_REQUESTS starts, the pacer takes what got through as proven and tries CLIMB above
 // it; each further quiet stretch of CLIMBING_AFTER_MS doubles the step, up to CLIMB_MAX (below
-// √2 - 1, so the rate tried stays within what settleRate allows), so a limit ten times higher is
-// reached within about ten seconds. A climb that met a 429 after climbing at least one step may
-// start again after CLIMBING_AFTER_MS: the limit may be higher still. On a limit that did not
-// move, a try costs about one 429 per quiet stretch: ~1% of requests at most.
+// √2 - 1, so the rate tried stays within what settleRate allows): a limit ten times higher is
+// reached about five seconds after a climb starts. A climb that met a 429 after climbing at least
+// one step may start again after CLIMBING_AFTER_MS: the limit may be higher still. One that the
+// bucket explains is taken back, and the next waits twice as many requests (up to four times).
+// On a limit that did not move, a try costs about one 429 per quiet stretch: ~1% of requests.
 const CLIMB = 0.05;
 const CLIMB_MAX = 0.4;
 const CLIMB_AFTER_MS = 5000;
