@@ -112,8 +112,8 @@ export class SharedPacer {
 
 	private lastServed = -1;
 
-	// A timer is set for the next start time.
-	private timerSet = false;
+	// When the earliest timer set for a start is due (Infinity: none).
+	private timerAt = Number.POSITIVE_INFINITY;
 
 	private readonly inFlight: Started[] = [];
 
@@ -278,10 +278,11 @@ export class SharedPacer {
 	}
 
 	private wakeAfter(waitMs: number): void {
-		if (this.timerSet) return;
-		this.timerSet = true;
+		const at = this.clock.now() + waitMs;
+		if (at >= this.timerAt) return;
+		this.timerAt = at;
 		void this.clock.sleep(waitMs).then(() => {
-			this.timerSet = false;
+			if (this.timerAt === at) this.timerAt = Number.POSITIVE_INFINITY;
 			this.startWaiting();
 		});
 	}
