@@ -19,7 +19,14 @@ export class VirtualClock implements Clock {
 
 	private readonly heap: Timer[] = [];
 
-	constructor(start = 0) {
+	/**
+	 * `timerSlack` returns how late (ms) each sleep fires, as real timers do: Node's fire a
+	 * millisecond or more after they are due, more when the event loop is busy.
+	 */
+	constructor(
+		start = 0,
+		private readonly timerSlack: () => number = () => 0,
+	) {
 		this.time = start;
 	}
 
@@ -34,7 +41,7 @@ export class VirtualClock implements Clock {
 				timer.cancelled = true;
 				resolve();
 			};
-			const timer = this.at(this.time + ms, () => {
+			const timer = this.at(this.time + ms + this.timerSlack(), () => {
 				signal?.removeEventListener('abort', onAbort);
 				resolve();
 			});

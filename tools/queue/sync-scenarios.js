@@ -3,8 +3,8 @@
 // per-organisation rate limit (the emulator's token bucket).
 //  1. one sync on one worker: every row upserted once, at ≥ 0.9 of the limit;
 //  2. four syncs started at once, two per worker, sharing one organisation's limit: every row
-//     upserted exactly once; combined throughput, 429s and extra requests measured (each
-//     execution paces itself, nothing is shared between them).
+//     upserted exactly once; combined throughput, 429s and extra requests measured (the two
+//     syncs on a worker share one pacer; between the workers only the 429s tell one about the other).
 const { startEmulator } = require('../../emulator/server');
 const { workflowId } = require('../n8n-workflows');
 const { countBy, processesOf, upsertFigures } = require('./measure');

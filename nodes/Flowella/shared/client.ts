@@ -2,7 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { openConnection } from './connection';
-import { RequestPacer } from './pacer';
+import type { RequestPacer } from './pacer';
+import { pacers } from './pacer';
 import type { RerunMemo } from './rerunMemo';
 import { openRerunMemo } from './rerunMemo';
 import { executionCancelSignal } from './stop';
@@ -35,8 +36,10 @@ export interface FlowellaClient {
 export async function createClient(ctx: IExecuteFunctions, { concurrency }: { concurrency: number }): Promise<FlowellaClient> {
 	const cancelSignal = executionCancelSignal(ctx);
 	const connection = await openConnection(ctx);
-	const pacer = new RequestPacer(concurrency);
 	const memo = openRerunMemo(ctx, cancelSignal);
+	// One pacer per Flowella account in this process: executions on the same limit share it. Opened
+	// last, so nothing can throw before close() is there to free it.
+	const pacer = connection.ok ? pacers.open(connection.settings.baseUrl, connection.settings.apiKey, concurrency) : undefined;
 	return {
 		concurrency,
 		cancelSignal,
@@ -45,9 +48,10 @@ export async function createClient(ctx: IExecuteFunctions, { concurrency }: { co
 			// A credential that cannot be used fails each item, not the node: with On Error =
 			// Continue, a node that throws has n8n pass the unsent items on as if they were sent.
 			if (!connection.ok) throw new NodeOperationError(ctx.getNode(), connection.reason, { itemIndex: request.itemIndex });
-			return await flowellaRequest(ctx, { ...connection.settings, timeoutMs, pacer }, request, validate);
+			return await flowellaRequest(ctx, { ...connection.settings, timeoutMs, pacer: pacer as RequestPacer /* open whenever the connection is */ }, request, validate);
 		},
 		close(output) {
+			pacer?.close();
 			memo?.close(output);
 		},
 	};

@@ -2,6 +2,7 @@ import { sleep } from 'n8n-workflow';
 
 /** Time as the pacer and the retry loop see it: real in n8n, virtual in deterministic tests. */
 export interface Clock {
+	/** Milliseconds on a clock that only moves forward: only differences between two readings mean anything. */
 	now(): number;
 	/** Resolves after `ms`, or as soon as `signal` aborts; never rejects. */
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
@@ -26,4 +27,6 @@ async function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<voi
 	}
 }
 
-export const realClock: Clock = { now: () => Date.now(), sleep: sleepUnlessAborted };
+// Monotonic: a system clock set back an hour (NTP, a VM resumed) must not make the next request
+// wait an hour. Wall time (Date.now) is only for HTTP dates, as in a Retry-After (retry.ts).
+export const realClock: Clock = { now: () => performance.now(), sleep: sleepUnlessAborted };
