@@ -13,7 +13,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { checkDelivery, eventItem } from './delivery';
-import { deliveryKey, seenKeysFor } from './dedup';
+import { deliveryKeys, seenKeysFor } from './dedup';
 import { ALL_EVENTS, EVENT_OPTIONS, isWanted } from './events';
 import { SecretCache } from './secret';
 import { normalizeSecret, secretShapeProblem } from './verify';
@@ -153,16 +153,14 @@ export class FlowellaTrigger implements INodeType {
 			return answer(200, { received: true, started: false, reason: 'event type not selected' });
 		}
 
-		const key = deliveryKey(delivery.deliveryId, delivery.eventType, delivery.body);
-		if (key !== undefined) {
-			const production = this.getMode() !== 'manual';
-			const store = seenKeysFor(scopeOf(this.getWorkflow().id, this.getNode().id, production));
-			const staticData = production ? this.getWorkflowStaticData('node') : undefined;
-			// n8n loads static data for each request: merging it is a no-op unless the mirror changed.
-			if (staticData) store.adopt(staticData[STATIC_SEEN], nowMs);
-			// From here to the return nothing awaits: the check and the record are one step.
-			if (!store.claim(key, nowMs)) return answer(200, { received: true, started: false, reason: 'duplicate delivery' });
-		}
+		const keys = deliveryKeys(delivery.raw, delivery.deliveryId, delivery.eventType, delivery.body);
+		const production = this.getMode() !== 'manual';
+		const store = seenKeysFor(scopeOf(this.getWorkflow().id, this.getNode().id, production));
+		const staticData = production ? this.getWorkflowStaticData('node') : undefined;
+		// n8n loads static data for each request: merging it is a no-op unless the mirror changed.
+		if (staticData) store.adopt(staticData[STATIC_SEEN], nowMs);
+		// From here to the return nothing awaits: the check and the record are one step.
+		if (!store.claim(keys, nowMs)) return answer(200, { received: true, started: false, reason: 'duplicate delivery' });
 
 		return { workflowData: [this.helpers.returnJsonArray(eventItem(delivery))] };
 	}

@@ -1,0 +1,104 @@
+// The trigger's webhook() and execute() as n8n calls them, through narrow stand-ins for
+// IWebhookFunctions and IExecuteFunctions: the request with its raw bytes, a response that
+// records what was sent, the node's parameters and static data. Shared by the trigger's tests.
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+
+import { buildDelivery, sampleEvent } from '../../../emulator/webhooks';
+
+export type TriggerModule = typeof import('../../../nodes/FlowellaTrigger/FlowellaTrigger.node');
+
+export const SECRET = 'whsec_unit_test_0123456789abcdef';
+
+export interface Call {
+	status?: number;
+	body?: unknown;
+	result: { workflowData?: INodeExecutionData[][]; noWebhookResponse?: boolean };
+}
+
+export interface Setup {
+	events?: string[];
+	includeTestEvents?: boolean;
+	mode?: 'webhook' | 'manual';
+	staticData?: IDataObject;
+	secret?: string;
+	workflowId?: string;
+	nodeId?: string;
+	warnings?: string[];
+	/** The node's credential id (n8n always has one; without it nothing is cached). */
+	credentialId?: string;
+	/** Counts the credential reads (each costs n8n a database query and a decryption). */
+	reads?: { count: number };
+}
+
+export interface Delivery {
+	raw: string | Buffer;
+	headers: Record<string, string>;
+}
+
+/** A fresh copy of the node module: a new n8n process, with empty memory. */
+export function freshProcess(): TriggerModule {
+	let module: TriggerModule | undefined;
+	jest.isolateModules(() => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		module = require('../../../nodes/FlowellaTrigger/FlowellaTrigger.node');
+	});
+	return module!;
+}
+
+/** One request to the trigger's webhook(). */
+export async function call(module: TriggerModule, delivery: Delivery, setup: Setup = {}): Promise<Call> {
+	const node = new module.FlowellaTrigger();
+	const staticData = setup.staticData ?? {};
+	const sent: { status?: number; body?: unknown } = {};
+	const response = {
+		status(code: number) {
+			sent.status = code;
+			return response;
+		},
+		json(body: unknown) {
+			sent.body = body;
+			return response;
+		},
+	};
+	const parameters: Record<string, unknown> = {
+		events: setup.events ?? ['*'],
+		'options.includeTestEvents': setup.includeTestEvents ?? true,
+	};
+	const context = {
+		getRequestObject: () => ({ rawBody: Buffer.isBuffer(delivery.raw) ? delivery.raw : Buffer.from(delivery.raw, 'utf8'), headers: delivery.headers }),
+		getResponseObject: () => response,
+		getCredentials: async () => {
+			if (setup.reads) setup.reads.count += 1;
+			return { signingSecret: setup.secret ?? SECRET };
+		},
+		getNodeParameter: (name: string, fallback: unknown) => (name in parameters ? parameters[name] : fallback),
+		getMode: () => setup.mode ?? 'webhook',
+		getNode: () => ({
+			id: setup.nodeId ?? 'node-1',
+			name: 'Flowella Trigger',
+			credentials: setup.credentialId ? { flowellaWebhookApi: { id: setup.credentialId, name: 'Flowella webhook' } } : undefined,
+		}),
+		getWorkflow: () => ({ id: setup.workflowId ?? 'wf-1' }),
+		getWorkflowStaticData: () => staticData,
+		logger: { warn: (message: string) => setup.warnings?.push(message) },
+		helpers: { returnJsonArray: (json: IDataObject) => [{ json }] },
+	} as unknown as IWebhookFunctions;
+	const result = await node.webhook.call(context);
+	return { status: sent.status, body: sent.body, result };
+}
+
+/** The trigger's step in the execution n8n starts; its static data is loaded per execution. */
+export async function runStep(module: TriggerModule, staticData: IDataObject, items: INodeExecutionData[] = [{ json: { event: 'message.received' } }], mode = 'webhook') {
+	return new module.FlowellaTrigger().execute.call({
+		getMode: () => mode,
+		getWorkflow: () => ({ id: 'wf-1' }),
+		getNode: () => ({ id: 'node-1' }),
+		getWorkflowStaticData: () => staticData,
+		getInputData: () => items,
+	} as unknown as IExecuteFunctions);
+}
+
+export const signed = (type = 'message.received', options: { deliveryId?: string; body?: object; nowMs?: number } = {}) =>
+	buildDelivery({ secret: SECRET, type, body: options.body ?? sampleEvent(type), deliveryId: options.deliveryId, nowMs: options.nowMs });
+
+export const started = (outcome: Call) => outcome.result.workflowData?.[0]?.map((item) => item.json) ?? [];
