@@ -208,7 +208,7 @@ describe('FlowellaTrigger webhook()', () => {
 		const keysOf = (delivery: ReturnType<typeof signed>) => deliveryKeys(Buffer.from(delivery.raw), delivery.deliveryId, delivery.type, JSON.parse(delivery.raw) as IDataObject);
 		const mirrored = (staticData: IDataObject) => (typeof staticData.seenDeliveries === 'string' ? (JSON.parse(staticData.seenDeliveries) as Array<[string, number]>).map(([key]) => key) : undefined);
 		const items = [{ json: { event: 'message.received' } }];
-		const run = async (module: TriggerModule, staticData: IDataObject, mode = 'webhook') => runStep(module, staticData, items, mode);
+		const run = async (module: TriggerModule, staticData: IDataObject, mode = 'webhook') => runStep(module, staticData, { items, mode });
 
 		it('writes nothing from webhook(): n8n drops such a write when it starts the execution', async () => {
 			const staticData: IDataObject = {};

@@ -1,9 +1,10 @@
 // The trigger's webhook() and execute() as n8n calls them, through narrow stand-ins for
 // IWebhookFunctions and IExecuteFunctions: the request with its raw bytes, a response that
 // records what was sent, the node's parameters and static data. Shared by the trigger's tests.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import type { ICheckProcessedOptions, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { buildDelivery, sampleEvent } from '../../../emulator/webhooks';
+import type { ProcessedDataTable } from './processed-data';
 
 export type TriggerModule = typeof import('../../../nodes/FlowellaTrigger/FlowellaTrigger.node');
 
@@ -87,18 +88,39 @@ export async function call(module: TriggerModule, delivery: Delivery, setup: Set
 	return { status: sent.status, body: sent.body, result };
 }
 
+export interface StepOptions {
+	items?: INodeExecutionData[];
+	mode?: string;
+	/** n8n's `checkProcessedAndRecord` for this node (processed-data.ts), as a queue-mode worker has it. */
+	processed?: ProcessedDataTable;
+	warnings?: string[];
+}
+
 /** The trigger's step in the execution n8n starts; its static data is loaded per execution. */
-export async function runStep(module: TriggerModule, staticData: IDataObject, items: INodeExecutionData[] = [{ json: { event: 'message.received' } }], mode = 'webhook') {
+export async function runStep(module: TriggerModule, staticData: IDataObject, { items = [{ json: { event: 'message.received' } }], mode = 'webhook', processed, warnings }: StepOptions = {}) {
 	return new module.FlowellaTrigger().execute.call({
 		getMode: () => mode,
 		getWorkflow: () => ({ id: 'wf-1' }),
 		getNode: () => ({ id: 'node-1' }),
 		getWorkflowStaticData: () => staticData,
 		getInputData: () => items,
+		logger: { warn: (message: string) => warnings?.push(message) },
+		helpers: {
+			checkProcessedAndRecord: async (entries: Array<string | number>, scope: string, options: ICheckProcessedOptions) => {
+				if (!processed) throw new Error('Instance needs to initialized before use. Make sure to call init()');
+				expect([scope, options.mode]).toEqual(['node', 'entries']);
+				return processed.checkProcessedAndRecord('n:node-1', entries, options.maxEntries);
+			},
+		},
 	} as unknown as IExecuteFunctions);
 }
+
+/** What webhook() started the execution with: the input of the trigger's step. */
+export const startedItems = (outcome: Call) => outcome.result.workflowData?.[0] ?? [];
 
 export const signed = (type = 'message.received', options: { deliveryId?: string; body?: object; nowMs?: number } = {}) =>
 	buildDelivery({ secret: SECRET, type, body: options.body ?? sampleEvent(type), deliveryId: options.deliveryId, nowMs: options.nowMs });
 
-export const started = (outcome: Call) => outcome.result.workflowData?.[0]?.map((item) => item.json) ?? [];
+/** The events webhook() started the workflow with, without the keys it hands to execute() (queue-mode.test.ts). */
+export const started = (outcome: Call) =>
+	outcome.result.workflowData?.[0]?.map(({ json: { __flowellaClaim: _claim, ...json } }) => json) ?? [];
