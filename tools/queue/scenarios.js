@@ -16,7 +16,7 @@ const SIZES = {
 		syncRows: 5000, syncRate: 20, syncBurst: 20,
 		sendRows: 1000, sendRate: 50, templateRows: 1000,
 		killRows: 1000, killRate: 20, killWaitMs: 180_000, killSettleMs: 30_000,
-		events: 1000, crossEvents: 1000, eventConcurrency: 10,
+		events: 1000, crossEvents: 1000, eventConcurrency: 50,
 	},
 	// A quick look while developing: every scenario at a few seconds' worth.
 	smoke: {
