@@ -95,10 +95,12 @@ for (const version of selectedVersions()) {
 			for (const record of started.slice(0, 3)) expectAnswer(await sender.replay(record), 200, 'replay');
 			// A captured signed request replayed by someone else: the headers are unsigned, the body
 			// is not, so a new delivery id, a fresh timestamp or no such headers at all start nothing.
-			for (const [label, change] of [
-				['new delivery id', (headers) => ({ ...headers, 'x-flowella-delivery': `dlv_attacker_${Date.now()}`, 'x-flowella-timestamp': String(Math.floor(Date.now() / 1000)) })],
-				['no delivery or timestamp header', ({ 'x-flowella-delivery': _d, 'x-flowella-timestamp': _t, ...headers }) => headers],
-			]) {
+			/** @type {Array<{ label: string, change: (headers: Record<string, string>) => Record<string, string> }>} */
+			const replays = [
+				{ label: 'new delivery id', change: (headers) => ({ ...headers, 'x-flowella-delivery': `dlv_attacker_${Date.now()}`, 'x-flowella-timestamp': String(Math.floor(Date.now() / 1000)) }) },
+				{ label: 'no delivery or timestamp header', change: ({ 'x-flowella-delivery': _d, 'x-flowella-timestamp': _t, ...headers }) => headers },
+			];
+			for (const { label, change } of replays) {
 				for (const record of started.slice(0, 2)) {
 					const answer = await post(productionUrl, { raw: record.delivery.raw, headers: change(record.delivery.headers) });
 					answers.push(answer);
