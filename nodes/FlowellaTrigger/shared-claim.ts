@@ -2,10 +2,11 @@ import type { IDeduplicationOutput } from 'n8n-workflow';
 
 /**
  * Most entries kept in n8n's de-duplication store for one trigger node: a delivery's keys (at
- * most 3) and one claim token, for 1,000 deliveries. n8n reads and writes them all as one row
- * (about 100 KB at most) for each call.
+ * most 3) and one claim token per execution, for about 2,500 deliveries. n8n reads and writes
+ * them all as one row (about 270 KB at most) for each call. (4,000 let copies sent after 1,000
+ * newer events run again in the queue-mode benchmark: docs/queue-mode.md.)
  */
-export const SHARED_MAX_ENTRIES = 4_000;
+export const SHARED_MAX_ENTRIES = 10_000;
 /**
  * How long after recording a claim it is checked again. Two copies of an event can both find
  * the store without it only when each read before the other wrote; a racing copy's write lands

@@ -96,7 +96,7 @@ describe('claimShared over n8n\'s non-atomic de-duplication store', () => {
 	it('keeps the row bounded', async () => {
 		const table = new ProcessedDataTable(async () => undefined);
 		const record: RecordEntries = (entries) => table.checkProcessedAndRecord(CONTEXT, entries, SHARED_MAX_ENTRIES);
-		for (let index = 0; index < 1500; index += 1) await claimShared(record, [`b${index}`, `e${index}`, `d${index}`], `t${index}`, async () => undefined);
+		for (let index = 0; index < 3000; index += 1) await claimShared(record, [`b${index}`, `e${index}`, `d${index}`], `t${index}`, async () => undefined);
 		expect(table.size(CONTEXT)).toBe(SHARED_MAX_ENTRIES);
 	});
 });
