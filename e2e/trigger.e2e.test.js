@@ -2,7 +2,7 @@
 // End-to-end: the Flowella Trigger in a real n8n, installed from the packed tarball. An active
 // workflow (Flowella Trigger → HTTP Request reporting each event to a recorder in this process)
 // receives signed events from the emulator's webhook sender on the production URL; forged,
-// stale, duplicate and unselected deliveries must start nothing, so the executions in n8n's
+// stale, duplicate, replayed (captured and sent with new unsigned headers) and unselected deliveries must start nothing, so the executions in n8n's
 // database equal the distinct valid selected events. Then n8n restarts and the delivery ids
 // it saw still start nothing. Run with FLOWELLA_E2E_FILES=trigger npm run test:e2e.
 const assert = require('node:assert/strict');
@@ -93,6 +93,21 @@ for (const version of selectedVersions()) {
 
 			// Flowella's retries and an attacker's replays: same delivery id, fresh timestamp.
 			for (const record of started.slice(0, 3)) expectAnswer(await sender.replay(record), 200, 'replay');
+			// A captured signed request replayed by someone else: the headers are unsigned, the body
+			// is not, so a new delivery id, a fresh timestamp or no such headers at all start nothing.
+			/** @type {Array<{ label: string, change: (headers: Record<string, string>) => Record<string, string> }>} */
+			const replays = [
+				{ label: 'new delivery id', change: (headers) => ({ ...headers, 'x-flowella-delivery': `dlv_attacker_${Date.now()}`, 'x-flowella-timestamp': String(Math.floor(Date.now() / 1000)) }) },
+				{ label: 'no delivery or timestamp header', change: ({ 'x-flowella-delivery': _d, 'x-flowella-timestamp': _t, ...headers }) => headers },
+			];
+			for (const { label, change } of replays) {
+				for (const record of started.slice(0, 2)) {
+					const answer = await post(productionUrl, { raw: record.delivery.raw, headers: change(record.delivery.headers) });
+					answers.push(answer);
+					assert.equal(answer.status, 200, `captured request replayed with ${label}: ${answer.status} ${answer.body}`);
+					assert.match(String(answer.body), /duplicate delivery/, `captured request replayed with ${label}`);
+				}
+			}
 			// Five copies of one delivery at once: one execution.
 			const copies = buildDelivery({ secret: SECRET, type: 'message.received', body: { event: 'message.received', data: { id: 'msg_concurrent' } } });
 			const concurrent = await Promise.all(Array.from({ length: 5 }, () => post(productionUrl, copies)));

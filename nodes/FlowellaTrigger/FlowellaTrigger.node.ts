@@ -10,12 +10,14 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, sleep } from 'n8n-workflow';
+import { randomBytes } from 'crypto';
 
 import { checkDelivery, eventItem } from './delivery';
-import { deliveryKey, seenKeysFor } from './dedup';
+import { deliveryKeys, seenKeysFor } from './dedup';
 import { ALL_EVENTS, EVENT_OPTIONS, isWanted } from './events';
 import { SecretCache } from './secret';
+import { claimShared, SHARED_MAX_ENTRIES, SharedStore } from './shared-claim';
 import { normalizeSecret, secretShapeProblem } from './verify';
 
 const CREDENTIAL = 'flowellaWebhookApi';
@@ -23,6 +25,25 @@ const CREDENTIAL = 'flowellaWebhookApi';
 const STATIC_SEEN = 'seenDeliveries';
 /** Signing secrets of this process, by credential id. */
 const secrets = new SecretCache();
+/**
+ * Carries a production delivery's keys from webhook() to execute(), which removes it: the next
+ * node never sees it. In queue mode execute() runs on a worker, where nothing else tells them.
+ */
+const CLAIM_FIELD = '__flowellaClaim';
+/** This n8n process: execute() checks n8n's shared store only when webhook() ran in another one. */
+const PROCESS_ID = randomBytes(9).toString('base64url');
+/** This process's way to n8n's de-duplication store, per trigger node. */
+const sharedStores = new Map<string, SharedStore>();
+
+interface Claim {
+	keys: string[];
+	process: string;
+}
+
+function isClaim(value: unknown): value is Claim {
+	const claim = value as Claim | undefined;
+	return typeof claim?.process === 'string' && Array.isArray(claim.keys) && claim.keys.every((key) => typeof key === 'string');
+}
 
 export class FlowellaTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -153,32 +174,60 @@ export class FlowellaTrigger implements INodeType {
 			return answer(200, { received: true, started: false, reason: 'event type not selected' });
 		}
 
-		const key = deliveryKey(delivery.deliveryId, delivery.eventType, delivery.body);
-		if (key !== undefined) {
-			const production = this.getMode() !== 'manual';
-			const store = seenKeysFor(scopeOf(this.getWorkflow().id, this.getNode().id, production));
-			const staticData = production ? this.getWorkflowStaticData('node') : undefined;
-			// n8n loads static data for each request: merging it is a no-op unless the mirror changed.
-			if (staticData) store.adopt(staticData[STATIC_SEEN], nowMs);
-			// From here to the return nothing awaits: the check and the record are one step.
-			if (!store.claim(key, nowMs)) return answer(200, { received: true, started: false, reason: 'duplicate delivery' });
-		}
+		const keys = deliveryKeys(delivery.raw, delivery.deliveryId, delivery.eventType, delivery.body);
+		const production = this.getMode() !== 'manual';
+		const store = seenKeysFor(scopeOf(this.getWorkflow().id, this.getNode().id, production));
+		const staticData = production ? this.getWorkflowStaticData('node') : undefined;
+		// n8n loads static data for each request: merging it is a no-op unless the mirror changed.
+		if (staticData) store.adopt(staticData[STATIC_SEEN], nowMs);
+		// From here to the return nothing awaits: the check and the record are one step.
+		if (!store.claim(keys, nowMs)) return answer(200, { received: true, started: false, reason: 'duplicate delivery' });
 
-		return { workflowData: [this.helpers.returnJsonArray(eventItem(delivery))] };
+		const item = eventItem(delivery);
+		if (production) item[CLAIM_FIELD] = { keys, process: PROCESS_ID } satisfies Claim;
+		return { workflowData: [this.helpers.returnJsonArray(item)] };
 	}
 
-	// Runs as the first step of the execution the webhook started, and passes the event on. A
-	// write from webhook() is lost when n8n starts the execution (building it resets the static
-	// data's "changed" flag before the webhook's save); written here, n8n saves it when the
-	// execution ends. At most once a second while events keep coming, and by the last of a burst.
+	// Runs as the first step of the execution the webhook started, and passes the event on.
+	// - Mirrors the keys to static data. A write from webhook() is lost when n8n starts the
+	//   execution (building it resets the static data's "changed" flag before the webhook's save);
+	//   written here, n8n saves it when the execution ends. At most once a second while events
+	//   keep coming, and by the last of a burst.
+	// - In queue mode (this process is not the one whose webhook() took the request), records the
+	//   keys in n8n's de-duplication store, shared by every process, and ends the execution here,
+	//   with no output, when another process's execution holds the event.
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		if (this.getMode() !== 'manual') {
-			const store = seenKeysFor(scopeOf(this.getWorkflow().id, this.getNode().id, true));
+		const production = this.getMode() !== 'manual';
+		const scope = scopeOf(this.getWorkflow().id, this.getNode().id, true);
+		if (production) {
+			const store = seenKeysFor(scope);
 			const nowMs = Date.now();
 			if (store.runStarted(nowMs)) this.getWorkflowStaticData('node')[STATIC_SEEN] = store.mirror(nowMs);
 		}
-		return [this.getInputData()];
+		const passed: INodeExecutionData[] = [];
+		for (const item of this.getInputData()) {
+			const { [CLAIM_FIELD]: claim, ...json } = item.json;
+			if (production && isClaim(claim) && claim.process !== PROCESS_ID && (await heldElsewhere(this, scope, claim))) continue;
+			passed.push(claim === undefined ? item : { ...item, json });
+		}
+		return [passed];
 	}
+}
+
+/** Whether another execution, in any process, recorded the event first (n8n's processed_data). */
+async function heldElsewhere(context: IExecuteFunctions, scope: string, claim: Claim): Promise<boolean> {
+	let shared = sharedStores.get(scope);
+	if (!shared) {
+		shared = new SharedStore(sleep);
+		sharedStores.set(scope, shared);
+	}
+	const call = async (entries: string[]) => context.helpers.checkProcessedAndRecord(entries, 'node', { mode: 'entries', maxEntries: SHARED_MAX_ENTRIES });
+	const token = `t${randomBytes(12).toString('base64url')}`;
+	const verdict = await claimShared((entries) => shared.record(entries, call), claim.keys, token, sleep);
+	if (verdict === 'unsure') {
+		context.logger.warn('Flowella Trigger: the event could not be checked against other n8n processes (n8n\'s de-duplication store kept failing or losing the record); it runs');
+	}
+	return verdict === 'duplicate';
 }
 
 function scopeOf(workflowId: string | undefined, nodeId: string, production: boolean): string {

@@ -7,6 +7,8 @@ export type Headers = Record<string, string | string[] | undefined>;
 /** A delivery that passed every check: the event as received, and what the headers add. */
 export interface AcceptedDelivery {
 	ok: true;
+	/** The bytes the signature covers. */
+	raw: Buffer;
 	body: IDataObject;
 	eventType: string;
 	deliveryId?: string;
@@ -23,6 +25,10 @@ export interface RefusedDelivery {
 }
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+/** Longest X-Flowella-Delivery or X-Flowella-Event taken: they are unsigned, and a delivery id ends up in the output. */
+export const MAX_HEADER_LENGTH = 256;
+
+const HEADER_NAMES: Record<string, string> = { 'x-flowella-delivery': 'X-Flowella-Delivery', 'x-flowella-event': 'X-Flowella-Event' };
 
 function header(headers: Headers, name: string): string | undefined {
 	const value = headers[name];
@@ -63,9 +69,14 @@ export function checkDelivery(rawBody: Buffer | undefined, headers: Headers, sec
 	const fields = body as IDataObject;
 	// The body is signed, the headers are not: the body's event type wins.
 	const fromBody = typeof fields.event === 'string' ? fields.event : typeof fields.type === 'string' ? fields.type : undefined;
+	for (const name of ['x-flowella-delivery', 'x-flowella-event']) {
+		if ((header(headers, name)?.length ?? 0) > MAX_HEADER_LENGTH) {
+			return { ok: false, status: 400, reason: `${HEADER_NAMES[name]} is longer than ${MAX_HEADER_LENGTH} characters` };
+		}
+	}
 	const eventType = fromBody ?? header(headers, 'x-flowella-event') ?? '';
 	const deliveryId = header(headers, 'x-flowella-delivery')?.trim() || undefined;
-	return { ok: true, body: fields, eventType, deliveryId, timestamp };
+	return { ok: true, raw, body: fields, eventType, deliveryId, timestamp };
 }
 
 /** The output item: the body exactly as received, plus event type and delivery id where it lacks them. */

@@ -10,20 +10,20 @@ const SIZES = {
 		syncRows: 1000, syncRate: 100, syncBurst: 20,
 		sendRows: 200, sendRate: 50, templateRows: 100,
 		killRows: 300, killRate: 20, killWaitMs: 120_000, killSettleMs: 15_000,
-		events: 500, crossEvents: 100, eventConcurrency: 10,
+		events: 500, crossEvents: 100, eventConcurrency: 10, crossConcurrency: 10,
 	},
 	full: {
 		syncRows: 5000, syncRate: 20, syncBurst: 20,
 		sendRows: 1000, sendRate: 50, templateRows: 1000,
 		killRows: 1000, killRate: 20, killWaitMs: 180_000, killSettleMs: 30_000,
-		events: 1000, crossEvents: 1000, eventConcurrency: 10,
+		events: 1000, crossEvents: 1000, eventConcurrency: 10, crossConcurrency: 50,
 	},
 	// A quick look while developing: every scenario at a few seconds' worth.
 	smoke: {
 		syncRows: 200, syncRate: 50, syncBurst: 10,
 		sendRows: 60, sendRate: 50, templateRows: 20,
 		killRows: 120, killRate: 20, killWaitMs: 120_000, killSettleMs: 10_000,
-		events: 100, crossEvents: 40, eventConcurrency: 10,
+		events: 100, crossEvents: 40, eventConcurrency: 10, crossConcurrency: 10,
 	},
 };
 

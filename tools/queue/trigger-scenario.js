@@ -3,11 +3,12 @@
 // as Flowella signs them, emulator/webhooks.js), 10% of them delivered twice: half of those
 // copies at the same moment as the first delivery, half right after its answer (while the
 // execution it started is still queued or running on a worker). Executions counted in n8n's
-// database, each one's delivery id read from its run data: executions must equal distinct events.
-//  a. one webhook process (the set-up this project recommends): exact;
+// database, each one's delivery id read from the run data of the node after the trigger: that
+// node must run once per distinct event, whatever executions the copies started.
+//  a. one webhook process (the set-up this project recommends): the node's memory stops copies;
 //  b. a second webhook process, as behind a load balancer: the first delivery to one process,
-//     its copy to the other. The node's memory is per process; only its static-data mirror is
-//     shared, so this measures the duplicate rate rather than asserting it.
+//     its copy to the other. Both processes start an execution; on the worker the trigger's step
+//     records the event in n8n's shared de-duplication store and ends the second one there.
 const { buildDelivery, sampleEvent, post: postDelivery } = require('../../emulator/webhooks');
 const { workflowId } = require('../n8n-workflows');
 const { countBy, round } = require('./measure');
@@ -15,6 +16,14 @@ const { log } = require('./processes');
 const { triggerWorkflow } = require('./workflows');
 
 const SECRET = 'whsec_queue_test_signing_secret_0123';
+/**
+ * Longer than Flowella's 10 s: at 50 at a time on a small machine answers take longer, and a
+ * request given up on may or may not have started an execution, which would blur the count.
+ * Answers over 10 s are counted (overTenSeconds): Flowella would have retried those.
+ */
+const ANSWER_TIMEOUT_MS = 60_000;
+/** An execution started for this request: answered 200 and not as a duplicate. */
+const startedBy = (answer) => answer.status === 200 && !/duplicate/.test(answer.body ?? '');
 
 /** Runs `tasks` (functions returning promises) at most `concurrency` at a time. */
 async function pool(tasks, concurrency) {
@@ -36,8 +45,8 @@ async function deliver({ firstUrl, copyUrl, count, concurrency, prefix }) {
 	// Deliveries that reached only the first process: what a later copy to the other one tests.
 	const firstOnly = [];
 	const send = async (url, delivery, kind) => {
-		const answer = await postDelivery(url, delivery);
-		answers.push({ kind, deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: !/duplicate/.test(answer.body ?? '') });
+		const answer = await postDelivery(url, delivery, { timeoutMs: ANSWER_TIMEOUT_MS });
+		answers.push({ kind, deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer) });
 	};
 	const tasks = Array.from({ length: count }, (_, index) => async () => {
 		const body = sampleEvent('message.received', { phone: `+3480${String(index).padStart(7, '0')}`, text: `Event ${index}`, id: `msg_${prefix}_${index}` });
@@ -56,14 +65,15 @@ async function deliver({ firstUrl, copyUrl, count, concurrency, prefix }) {
 
 /**
  * Sends a copy of every delivery the other process has not seen (fresh timestamp), after the
- * executions of the first ones ended: only the node's static-data mirror can recognise them there.
+ * executions of the first ones ended: that process's memory does not know them, n8n's shared
+ * de-duplication store does.
  */
 async function copyLater(sent, url, concurrency) {
 	await pool(
 		sent.firstOnly.map((delivery) => async () => {
 			const fresh = { ...delivery, headers: { ...delivery.headers, 'x-flowella-timestamp': String(Math.floor(Date.now() / 1000)) } };
-			const answer = await postDelivery(url, fresh);
-			sent.answers.push({ kind: 'copy after the execution ended', deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: !/duplicate/.test(answer.body ?? '') });
+			const answer = await postDelivery(url, fresh, { timeoutMs: ANSWER_TIMEOUT_MS });
+			sent.answers.push({ kind: 'copy after the execution ended', deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer) });
 		}),
 		concurrency,
 	);
@@ -74,27 +84,35 @@ function percentile(values, p) {
 	return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]) : null;
 }
 
-/** Executions of the workflow by delivery id (from their stored run data). */
-async function executionsByDelivery(cluster, id, flatted) {
+/**
+ * Runs of the node after the trigger ("Process") by delivery id, from the executions' stored run
+ * data, and the executions the trigger ended with no output (a copy another process held).
+ */
+async function downstreamRuns(cluster, id, flatted) {
 	const { rows } = await cluster.db.query(
 		'SELECT d.data FROM execution_data d JOIN execution_entity e ON e.id::text = d."executionId"::text WHERE e."workflowId" = $1',
 		[id],
 	);
-	const counts = new Map();
+	const byDelivery = new Map();
+	let endedAtTrigger = 0;
 	for (const row of rows) {
-		const data = flatted.parse(row.data);
-		const item = data?.resultData?.runData?.['Flowella Trigger']?.[0]?.data?.main?.[0]?.[0]?.json;
-		const key = item?.deliveryId ?? '(none)';
-		counts.set(key, (counts.get(key) ?? 0) + 1);
+		const runData = flatted.parse(row.data)?.resultData?.runData ?? {};
+		const processed = runData.Process?.[0]?.data?.main?.[0] ?? [];
+		if (!runData.Process) endedAtTrigger += 1;
+		for (const item of processed) {
+			const key = item.json?.deliveryId ?? '(none)';
+			byDelivery.set(key, (byDelivery.get(key) ?? 0) + 1);
+		}
 	}
-	return counts;
+	return { byDelivery, endedAtTrigger };
 }
 
 async function measure(cluster, workflow, flatted, distinct, sent) {
-	// Every request the node answered without "duplicate delivery" started an execution.
+	// Every request the node answered 200 without "duplicate delivery" started an execution.
 	const expected = sent.answers.filter((answer) => answer.started).length;
-	const finished = await cluster.waitForExecutions([workflow.id], Math.max(distinct, expected), { timeoutMs: 600_000, settleMs: 3000 });
-	const byDelivery = await executionsByDelivery(cluster, workflow.id, flatted);
+	const finished = await cluster.waitForExecutions([workflow.id], expected, { timeoutMs: 1_200_000, settleMs: 5000 });
+	const { byDelivery, endedAtTrigger } = await downstreamRuns(cluster, workflow.id, flatted);
+	const runs = [...byDelivery.values()].reduce((sum, count) => sum + count, 0);
 	const copies = sent.answers.filter((answer) => answer.kind !== 'first');
 	const byKind = {};
 	for (const kind of new Set(copies.map((answer) => answer.kind))) {
@@ -114,11 +132,14 @@ async function measure(cluster, workflow, flatted, distinct, sent) {
 		sendSeconds: round(sent.seconds, 1),
 		requestsPerSec: round(sent.answers.length / sent.seconds, 1),
 		answerMs: { p50: percentile(firstMs, 50), p95: percentile(firstMs, 95) },
-		executions: finished.length,
+		overTenSeconds: sent.answers.filter((answer) => answer.ms > 10_000).length,
+		executionsStarted: finished.length,
+		executionsEndedAtTrigger: endedAtTrigger,
 		executionStatuses: countBy(finished.map((row) => row.status)),
-		eventsWithoutExecution: distinct - [...byDelivery.keys()].filter((key) => key !== '(none)').length,
-		eventsRunTwice: [...byDelivery.values()].filter((count) => count > 1).length,
-		duplicateRate: round((finished.length - distinct) / distinct, 4),
+		downstreamRuns: runs,
+		eventsNotRunDownstream: distinct - [...byDelivery.keys()].filter((key) => key !== '(none)').length,
+		eventsRunTwiceDownstream: [...byDelivery.values()].filter((count) => count > 1).length,
+		downstreamDuplicateRate: round((runs - distinct) / distinct, 4),
 		keysInStaticData: mirrored,
 	};
 }
@@ -144,22 +165,25 @@ const trigger = {
 		const second = await cluster.startExtraWebhook();
 		const urlTwo = await cluster.webhookUrl(this.two.id);
 		const urlTwoOther = urlTwo.replace(`:${cluster.webhookPort}/`, `:${second.port}/`);
-		const sentTwo = await deliver({ firstUrl: urlTwo, copyUrl: urlTwoOther, count: sizes.crossEvents, concurrency: sizes.eventConcurrency, prefix: 'two' });
-		// Once every execution so far has ended (and saved its static data), the same copies again.
-		await cluster.waitForExecutions([this.two.id], sizes.crossEvents, { timeoutMs: 600_000, settleMs: 2000 });
-		await copyLater(sentTwo, urlTwoOther, sizes.eventConcurrency);
+		const sentTwo = await deliver({ firstUrl: urlTwo, copyUrl: urlTwoOther, count: sizes.crossEvents, concurrency: sizes.crossConcurrency, prefix: 'two' });
+		// Once every execution so far has ended, the copies of deliveries the other process never saw.
+		const startedSoFar = sentTwo.answers.filter((answer) => answer.started).length;
+		await cluster.waitForExecutions([this.two.id], startedSoFar, { timeoutMs: 1_200_000, settleMs: 2000 });
+		await copyLater(sentTwo, urlTwoOther, sizes.crossConcurrency);
 		result.twoWebhookProcesses = await measure(cluster, this.two, flatted, sizes.crossEvents, sentTwo);
 		await second.service.stop();
 		log('[queue] stopped the second webhook process');
 
 		const a = result.oneWebhookProcess;
 		const b = result.twoWebhookProcesses;
+		const exactly = (r) => r.downstreamRuns === r.events && r.eventsNotRunDownstream === 0 && r.eventsRunTwiceDownstream === 0;
 		const checks = [
 			{ name: 'a: every delivery answered 200', ok: Object.keys(a.answers).every((status) => status === '200'), hard: true },
-			{ name: 'a: executions = distinct events (each event once, none lost)', ok: a.executions === a.events && a.eventsWithoutExecution === 0 && a.eventsRunTwice === 0, hard: true },
-			{ name: 'a: every execution succeeded', ok: a.executionStatuses.success === a.executions, hard: true },
-			{ name: 'b: no event lost across two webhook processes', ok: b.eventsWithoutExecution === 0, hard: true },
-			{ name: 'b: executions = distinct events across two webhook processes', ok: b.executions === b.events, hard: false },
+			{ name: 'a: downstream node runs = distinct events exactly (each event once, none lost)', ok: exactly(a), hard: true },
+			{ name: 'a: every execution succeeded', ok: a.executionStatuses.success === a.executionsStarted, hard: true },
+			{ name: 'b: every delivery answered 200', ok: Object.keys(b.answers).every((status) => status === '200'), hard: true },
+			{ name: `b: downstream node runs = distinct events exactly across two webhook processes (${b.executionsStarted} executions started)`, ok: exactly(b), hard: true },
+			{ name: 'b: every execution succeeded', ok: b.executionStatuses.success === b.executionsStarted, hard: true },
 		];
 		return { result, checks };
 	},

@@ -1,94 +1,10 @@
-// The trigger's webhook() as n8n calls it, through a narrow stand-in for IWebhookFunctions:
-// the request with its raw bytes, a response that records what was sent, the node's parameters
-// and static data. Deliveries are built by the emulator's sender, which shares no code with the node.
-import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+// The trigger's webhook() as n8n calls it (trigger-calls.ts). Deliveries are built by the
+// emulator's sender, which shares no code with the node.
+import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, IDataObject } from 'n8n-workflow';
 
 import { buildDelivery, sampleEvent, tamper } from '../../../emulator/webhooks';
-
-type TriggerModule = typeof import('../../../nodes/FlowellaTrigger/FlowellaTrigger.node');
-
-const SECRET = 'whsec_unit_test_0123456789abcdef';
-
-interface Call {
-	status?: number;
-	body?: unknown;
-	result: { workflowData?: INodeExecutionData[][]; noWebhookResponse?: boolean };
-}
-
-interface Setup {
-	events?: string[];
-	includeTestEvents?: boolean;
-	mode?: 'webhook' | 'manual';
-	staticData?: IDataObject;
-	secret?: string;
-	workflowId?: string;
-	nodeId?: string;
-	warnings?: string[];
-	/** The node's credential id (n8n always has one; without it nothing is cached). */
-	credentialId?: string;
-	/** Counts the credential reads (each costs n8n a database query and a decryption). */
-	reads?: { count: number };
-}
-
-/** A fresh copy of the node module: a new n8n process, with empty memory. */
-function freshProcess(): TriggerModule {
-	let module: TriggerModule | undefined;
-	jest.isolateModules(() => {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		module = require('../../../nodes/FlowellaTrigger/FlowellaTrigger.node');
-	});
-	return module!;
-}
-
-async function call(
-	module: TriggerModule,
-	delivery: { raw: string | Buffer; headers: Record<string, string> },
-	setup: Setup = {},
-): Promise<Call> {
-	const node = new module.FlowellaTrigger();
-	const staticData = setup.staticData ?? {};
-	const sent: { status?: number; body?: unknown } = {};
-	const response = {
-		status(code: number) {
-			sent.status = code;
-			return response;
-		},
-		json(body: unknown) {
-			sent.body = body;
-			return response;
-		},
-	};
-	const parameters: Record<string, unknown> = {
-		events: setup.events ?? ['*'],
-		'options.includeTestEvents': setup.includeTestEvents ?? true,
-	};
-	const context = {
-		getRequestObject: () => ({ rawBody: Buffer.isBuffer(delivery.raw) ? delivery.raw : Buffer.from(delivery.raw, 'utf8'), headers: delivery.headers }),
-		getResponseObject: () => response,
-		getCredentials: async () => {
-			if (setup.reads) setup.reads.count += 1;
-			return { signingSecret: setup.secret ?? SECRET };
-		},
-		getNodeParameter: (name: string, fallback: unknown) => (name in parameters ? parameters[name] : fallback),
-		getMode: () => setup.mode ?? 'webhook',
-		getNode: () => ({
-			id: setup.nodeId ?? 'node-1',
-			name: 'Flowella Trigger',
-			credentials: setup.credentialId ? { flowellaWebhookApi: { id: setup.credentialId, name: 'Flowella webhook' } } : undefined,
-		}),
-		getWorkflow: () => ({ id: setup.workflowId ?? 'wf-1' }),
-		getWorkflowStaticData: () => staticData,
-		logger: { warn: (message: string) => setup.warnings?.push(message) },
-		helpers: { returnJsonArray: (json: IDataObject) => [{ json }] },
-	} as unknown as IWebhookFunctions;
-	const result = await node.webhook.call(context);
-	return { status: sent.status, body: sent.body, result };
-}
-
-const signed = (type = 'message.received', options: { deliveryId?: string; body?: object; nowMs?: number } = {}) =>
-	buildDelivery({ secret: SECRET, type, body: options.body ?? sampleEvent(type), deliveryId: options.deliveryId, nowMs: options.nowMs });
-
-const started = (outcome: Call) => outcome.result.workflowData?.[0]?.map((item) => item.json) ?? [];
+import { deliveryKeys } from '../../../nodes/FlowellaTrigger/dedup';
+import { call, freshProcess, runStep, SECRET, signed, started, type TriggerModule } from './trigger-calls';
 
 describe('FlowellaTrigger webhook()', () => {
 	it('starts the workflow with the event exactly as received, plus type and delivery id', async () => {
@@ -198,21 +114,101 @@ describe('FlowellaTrigger webhook()', () => {
 		}
 	});
 
+	describe('replays of a captured signed request (the headers are not signed)', () => {
+		/** The captured request with its unsigned headers changed: `undefined` removes one. */
+		const replayed = (delivery: ReturnType<typeof signed>, headers: Record<string, string | undefined>) => {
+			const copy = { raw: delivery.raw, headers: { ...delivery.headers } as Record<string, string> };
+			for (const [name, value] of Object.entries(headers)) {
+				if (value === undefined) delete copy.headers[name];
+				else copy.headers[name] = value;
+			}
+			return copy;
+		};
+		const fresh = () => String(Math.floor(Date.now() / 1000));
+
+		it('starts nothing for the same signed body with a new delivery id and a fresh timestamp', async () => {
+			const module = freshProcess();
+			const captured = signed('message.received', { deliveryId: 'dlv_captured' });
+			expect(started(await call(module, captured))).toHaveLength(1);
+			const replay = await call(module, replayed(captured, { 'x-flowella-delivery': 'dlv_attacker_1', 'x-flowella-timestamp': fresh() }));
+			expect(replay.status).toBe(200);
+			expect(replay.body).toMatchObject({ started: false, reason: 'duplicate delivery' });
+		});
+
+		it('starts nothing for the same signed body with the delivery and timestamp headers removed', async () => {
+			const module = freshProcess();
+			const captured = signed('message.received', { deliveryId: 'dlv_captured_2' });
+			expect(started(await call(module, captured))).toHaveLength(1);
+			expect(started(await call(module, replayed(captured, { 'x-flowella-delivery': undefined, 'x-flowella-timestamp': undefined })))).toHaveLength(0);
+			expect(started(await call(module, replayed(captured, { 'x-flowella-delivery': undefined })))).toHaveLength(0);
+		});
+
+		it('starts nothing for a body without type or data.id replayed under another event header or delivery id', async () => {
+			const module = freshProcess();
+			const captured = buildDelivery({ secret: SECRET, type: 'message.received', raw: '{"note":"no type, no data"}', deliveryId: 'dlv_bare' });
+			expect(started(await call(module, captured))).toHaveLength(1);
+			for (const headers of [{ 'x-flowella-event': 'message.read' }, { 'x-flowella-delivery': 'dlv_other' }, { 'x-flowella-delivery': undefined, 'x-flowella-event': undefined }]) {
+				expect(started(await call(module, replayed(captured, headers)))).toHaveLength(0);
+			}
+		});
+
+		it('treats the same event type + data.id in another body as the same event (Flowella: de-duplicate on data.id)', async () => {
+			const module = freshProcess();
+			const first = signed('message.read', { deliveryId: 'dlv_r1', body: { event: 'message.read', data: { id: 'msg_x' }, createdAt: '2026-01-05T12:00:00Z' } });
+			expect(started(await call(module, first))).toHaveLength(1);
+			const resent = signed('message.read', { deliveryId: 'dlv_r2', body: { event: 'message.read', data: { id: 'msg_x' }, createdAt: '2026-01-05T12:00:09Z' } });
+			expect(started(await call(module, resent))).toHaveLength(0);
+			// Another event of the same message is another event.
+			expect(started(await call(module, signed('message.delivered', { deliveryId: 'dlv_r3', body: { event: 'message.delivered', data: { id: 'msg_x' } } })))).toHaveLength(1);
+		});
+
+		it('starts every press of "Send test" even when the test event reuses its data.id', async () => {
+			const module = freshProcess();
+			for (let press = 0; press < 3; press += 1) {
+				const body = { event: 'webhook.test', data: { id: 'test' }, sentAt: `2026-01-05T12:00:0${press}Z` };
+				expect(started(await call(module, signed('webhook.test', { deliveryId: `dlv_t${press}`, body })))).toHaveLength(1);
+			}
+		});
+
+		it('keeps Flowella\'s retries (same delivery, same body) de-duplicated, with or without a timestamp', async () => {
+			const module = freshProcess();
+			const delivery = signed('message.received', { deliveryId: 'dlv_retry' });
+			expect(started(await call(module, delivery))).toHaveLength(1);
+			expect(started(await call(module, replayed(delivery, { 'x-flowella-timestamp': fresh() })))).toHaveLength(0);
+			expect(started(await call(module, replayed(delivery, { 'x-flowella-timestamp': undefined })))).toHaveLength(0);
+		});
+
+		it('refuses a delivery id or event header over 256 characters (400) and keeps nothing of it', async () => {
+			const module = freshProcess();
+			const long = 'x'.repeat(257);
+			const byId = await call(module, signed('message.received', { deliveryId: long }));
+			expect(byId.status).toBe(400);
+			expect((byId.body as { error: string }).error).toMatch(/X-Flowella-Delivery is longer than 256/);
+			const byEvent = await call(module, replayed(signed('message.received'), { 'x-flowella-event': long }));
+			expect(byEvent.status).toBe(400);
+			// 256 is still accepted.
+			expect(started(await call(module, signed('message.received', { deliveryId: 'y'.repeat(256) })))).toHaveLength(1);
+		});
+
+		it('keeps fixed-size keys in the static-data mirror, whatever the delivery id\'s length', async () => {
+			const module = freshProcess();
+			const staticData: IDataObject = {};
+			expect(started(await call(module, signed('message.received', { deliveryId: 'z'.repeat(256) })))).toHaveLength(1);
+			await runStep(module, staticData);
+			const keys = (JSON.parse(staticData.seenDeliveries as string) as Array<[string, number]>).map(([key]) => key);
+			expect(keys.length).toBeGreaterThan(0);
+			for (const key of keys) expect(key.length).toBeLessThanOrEqual(32);
+		});
+	});
+
 	describe('mirror to static data, for restarts', () => {
 		const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 		beforeEach(() => jest.useFakeTimers({ now: T0, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
 		afterEach(() => jest.useRealTimers());
+		const keysOf = (delivery: ReturnType<typeof signed>) => deliveryKeys(Buffer.from(delivery.raw), delivery.deliveryId, delivery.type, JSON.parse(delivery.raw) as IDataObject);
 		const mirrored = (staticData: IDataObject) => (typeof staticData.seenDeliveries === 'string' ? (JSON.parse(staticData.seenDeliveries) as Array<[string, number]>).map(([key]) => key) : undefined);
 		const items = [{ json: { event: 'message.received' } }];
-		/** The trigger's step in the execution n8n starts; its static data is loaded per execution. */
-		const run = async (module: TriggerModule, staticData: IDataObject, mode = 'webhook') =>
-			new module.FlowellaTrigger().execute.call({
-				getMode: () => mode,
-				getWorkflow: () => ({ id: 'wf-1' }),
-				getNode: () => ({ id: 'node-1' }),
-				getWorkflowStaticData: () => staticData,
-				getInputData: () => items,
-			} as unknown as IExecuteFunctions);
+		const run = async (module: TriggerModule, staticData: IDataObject, mode = 'webhook') => runStep(module, staticData, { items, mode });
 
 		it('writes nothing from webhook(): n8n drops such a write when it starts the execution', async () => {
 			const staticData: IDataObject = {};
@@ -225,8 +221,10 @@ describe('FlowellaTrigger webhook()', () => {
 			// 20 events in 2 s, 5 in flight: each execution runs after the next 4 were claimed.
 			const writes: Array<string[] | undefined> = [];
 			const awaiting: number[] = [];
+			const sent: Array<ReturnType<typeof signed>> = [];
 			for (let index = 0; index < 20; index += 1) {
-				expect(started(await call(module, signed('message.received', { deliveryId: `dlv_m${index}`, nowMs: Date.now() })))).toHaveLength(1);
+				sent.push(signed('message.received', { deliveryId: `dlv_m${index}`, nowMs: Date.now() }));
+				expect(started(await call(module, sent[index]))).toHaveLength(1);
 				awaiting.push(index);
 				if (awaiting.length === 5) {
 					awaiting.shift();
@@ -236,7 +234,7 @@ describe('FlowellaTrigger webhook()', () => {
 				}
 				jest.setSystemTime(Date.now() + 100);
 			}
-			expect(writes.map((keys) => keys!.length)).toEqual([5, 15]);
+			expect(writes.map((keys) => keys!.length)).toEqual([15, 45]);
 			// The burst ends: the last execution writes every key.
 			for (let left = awaiting.length; left > 0; left--) {
 				const staticData: IDataObject = {};
@@ -244,7 +242,7 @@ describe('FlowellaTrigger webhook()', () => {
 				if (staticData.seenDeliveries !== undefined) writes.push(mirrored(staticData));
 			}
 			expect(writes).toHaveLength(3);
-			expect(writes[2]).toEqual(Array.from({ length: 20 }, (_, i) => `delivery:dlv_m${i}`));
+			expect(writes[2]).toEqual(sent.flatMap(keysOf));
 			// A test-URL execution writes nothing.
 			const manual: IDataObject = {};
 			await run(module, manual, 'manual');
@@ -253,26 +251,30 @@ describe('FlowellaTrigger webhook()', () => {
 
 		it('remembers the mirrored delivery ids across a restart', async () => {
 			const module = freshProcess();
-			expect(started(await call(module, signed('message.received', { deliveryId: 'dlv_restart' })))).toHaveLength(1);
+			const delivery = signed('message.received', { deliveryId: 'dlv_restart' });
+			expect(started(await call(module, delivery))).toHaveLength(1);
 			const staticData: IDataObject = {};
 			await run(module, staticData);
 			const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
-			expect(mirrored(saved)).toEqual(['delivery:dlv_restart']);
+			expect(mirrored(saved)).toEqual(keysOf(delivery));
 			const afterRestart = await call(freshProcess(), signed('message.received', { deliveryId: 'dlv_restart' }), { staticData: saved });
 			expect(afterRestart.body).toMatchObject({ reason: 'duplicate delivery' });
-			// The first format (a list of [key, ms]) is read too.
+			// Earlier versions' mirrors (a list of readable [key, ms], then one string of them) are read too.
 			const legacy = { seenDeliveries: [['delivery:dlv_old', Date.now()]] };
 			expect(started(await call(freshProcess(), signed('message.received', { deliveryId: 'dlv_old' }), { staticData: legacy }))).toHaveLength(0);
+			const legacyString = { seenDeliveries: JSON.stringify([['event:message.read:msg_old', Date.now()]]) };
+			const sameEvent = signed('message.read', { body: { event: 'message.read', data: { id: 'msg_old' } } });
+			expect(started(await call(freshProcess(), sameEvent, { staticData: legacyString }))).toHaveLength(0);
 		});
 
 		it('forgets after a restart what was claimed after the last write', async () => {
 			const module = freshProcess();
-			await call(module, signed('message.received', { deliveryId: 'dlv_first' }));
-			await call(module, signed('message.received', { deliveryId: 'dlv_second' }));
+			const first = [signed('message.received', { deliveryId: 'dlv_first' }), signed('message.received', { deliveryId: 'dlv_second' })];
+			for (const delivery of first) await call(module, delivery);
 			const saved: IDataObject = {};
 			await run(module, saved); // the first mirror ever
 			await run(module, saved); // nothing new since
-			expect(mirrored(saved)).toEqual(['delivery:dlv_first', 'delivery:dlv_second']);
+			expect(mirrored(saved)).toEqual(first.flatMap(keysOf));
 			await call(module, signed('message.received', { deliveryId: 'dlv_a' }));
 			await call(module, signed('message.received', { deliveryId: 'dlv_b' }));
 			const late: IDataObject = JSON.parse(JSON.stringify(saved));
@@ -288,8 +290,9 @@ describe('FlowellaTrigger webhook()', () => {
 		});
 
 		it('takes in a mirror written by another process', async () => {
-			const other = JSON.stringify([['delivery:dlv_other', Date.now()]]);
-			expect(started(await call(freshProcess(), signed('message.received', { deliveryId: 'dlv_other' }), { staticData: { seenDeliveries: other } }))).toHaveLength(0);
+			const delivery = signed('message.received', { deliveryId: 'dlv_other' });
+			const other = JSON.stringify(keysOf(delivery).map((key) => [key, Date.now()]));
+			expect(started(await call(freshProcess(), delivery, { staticData: { seenDeliveries: other } }))).toHaveLength(0);
 		});
 	});
 

@@ -14,6 +14,7 @@ describe('checkDelivery', () => {
 		const { raw, headers } = request('{"event":"message.received","data":{"id":"m1"}}');
 		expect(checkDelivery(raw, headers, SECRET, NOW)).toEqual({
 			ok: true,
+			raw,
 			body: { event: 'message.received', data: { id: 'm1' } },
 			eventType: 'message.received',
 			deliveryId: 'dlv_1',
@@ -68,14 +69,25 @@ describe('checkDelivery', () => {
 	});
 });
 
+describe('checkDelivery: unsigned headers', () => {
+	const raw = '{"event":"message.received","data":{"id":"m1"}}';
+	it.each(['x-flowella-delivery', 'x-flowella-event'])('refuses %s over 256 characters with 400, and only once the signature matched', (name) => {
+		const long = request(raw, { [name]: 'a'.repeat(257) });
+		expect(checkDelivery(long.raw, long.headers, SECRET, NOW)).toMatchObject({ ok: false, status: 400, reason: expect.stringMatching(/longer than 256/) });
+		expect(checkDelivery(long.raw, { ...long.headers, 'x-flowella-signature': signBody('another_secret_0123456789', raw) }, SECRET, NOW)).toMatchObject({ status: 401 });
+		const edge = request(raw, { [name]: 'a'.repeat(256) });
+		expect(checkDelivery(edge.raw, edge.headers, SECRET, NOW)).toMatchObject({ ok: true });
+	});
+});
+
 describe('eventItem', () => {
 	it('adds nothing the body already has', () => {
 		const body = { event: 'message.read', deliveryId: 'from-body', data: { id: 'm' } };
-		expect(eventItem({ ok: true, body, eventType: 'message.read', deliveryId: 'dlv_h', timestamp: 'ok' })).toEqual(body);
+		expect(eventItem({ ok: true, raw: Buffer.from(JSON.stringify(body)), body, eventType: 'message.read', deliveryId: 'dlv_h', timestamp: 'ok' })).toEqual(body);
 	});
 
 	it('keeps a body\'s own "type" field and adds no "event" beside it', () => {
 		const body = { type: 'optout.created', data: { id: 'o' } };
-		expect(eventItem({ ok: true, body, eventType: 'optout.created', timestamp: 'missing' })).toEqual(body);
+		expect(eventItem({ ok: true, raw: Buffer.from(JSON.stringify(body)), body, eventType: 'optout.created', timestamp: 'missing' })).toEqual(body);
 	});
 });
