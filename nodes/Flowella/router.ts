@@ -6,7 +6,7 @@ import { resources } from './resources';
 import { createClient } from './shared/client';
 import { asNodeError } from './shared/itemErrors';
 import type { FlowellaOperation } from './shared/operation';
-import { readConcurrency } from './shared/options';
+import { readConcurrency, readMaxRequestsPerSecond } from './shared/options';
 import { runItems } from './shared/runItems';
 import { replayOutcome } from './shared/sendAtMostOnce';
 
@@ -40,7 +40,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!operation) throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported`);
 	if (items.length === 0) return [[]];
 
-	const client = await createClient(this, { concurrency: readConcurrency(this) });
+	const client = await createClient(this, { concurrency: readConcurrency(this), maxRequestsPerSecond: readMaxRequestsPerSecond(this) });
 	let output: INodeExecutionData[] | undefined;
 	try {
 		if (operation.kind === 'batch') {

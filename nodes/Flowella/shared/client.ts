@@ -33,13 +33,16 @@ export interface FlowellaClient {
 	close(output?: INodeExecutionData[]): void;
 }
 
-export async function createClient(ctx: IExecuteFunctions, { concurrency }: { concurrency: number }): Promise<FlowellaClient> {
+export async function createClient(
+	ctx: IExecuteFunctions,
+	{ concurrency, maxRequestsPerSecond = 0 }: { concurrency: number; maxRequestsPerSecond?: number },
+): Promise<FlowellaClient> {
 	const cancelSignal = executionCancelSignal(ctx);
 	const connection = await openConnection(ctx);
 	const memo = openRerunMemo(ctx, cancelSignal);
 	// One pacer per Flowella account in this process: executions on the same limit share it. Opened
 	// last, so nothing can throw before close() is there to free it.
-	const pacer = connection.ok ? pacers.open(connection.settings.baseUrl, connection.settings.apiKey, concurrency) : undefined;
+	const pacer = connection.ok ? pacers.open(connection.settings.baseUrl, connection.settings.apiKey, concurrency, maxRequestsPerSecond) : undefined;
 	return {
 		concurrency,
 		cancelSignal,

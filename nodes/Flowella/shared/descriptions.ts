@@ -17,6 +17,16 @@ const parallelRequestsOption: INodeProperties = {
 		'Most requests sent to Flowella at once. The node slows down by itself when Flowella answers "too many requests" and speeds up again after.',
 };
 
+const maxRequestsPerSecondOption: INodeProperties = {
+	displayName: 'Max Requests Per Second',
+	name: 'maxRequestsPerSecond',
+	type: 'number',
+	default: 0,
+	typeOptions: { minValue: 0, numberPrecision: 1 },
+	description:
+		"Most requests this node starts per second; 0 for as many as Flowella allows. Set it to a share of your Flowella rate limit when several n8n workers send at once (e.g. the limit divided by the workers).",
+};
+
 const timeoutOption: INodeProperties = {
 	displayName: 'Timeout (Ms)',
 	name: 'timeout',
@@ -50,8 +60,8 @@ export function returnAllAndLimit(show: Record<string, string[]>): INodeProperti
 }
 
 /**
- * The Options collection of an operation: its own behaviour switches, then Parallel Requests
- * (not for an operation that sends one request for all items) and Timeout.
+ * The Options collection of an operation: its own behaviour switches, then Max Requests Per Second
+ * and Parallel Requests (not for an operation that sends one request for all items) and Timeout.
  */
 export function optionsCollection(show: Record<string, string[]>, own: INodeProperties[] = [], { parallel = true } = {}): INodeProperties {
 	return {
@@ -61,6 +71,6 @@ export function optionsCollection(show: Record<string, string[]>, own: INodeProp
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show },
-		options: [...own, ...(parallel ? [parallelRequestsOption] : []), timeoutOption],
+		options: [...own, ...(parallel ? [maxRequestsPerSecondOption, parallelRequestsOption] : []), timeoutOption],
 	};
 }

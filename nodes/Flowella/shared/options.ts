@@ -28,3 +28,18 @@ export function readConcurrency(ctx: IExecuteFunctions): number {
 	if (!Number.isFinite(value)) return DEFAULT_CONCURRENCY;
 	return Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(value)));
 }
+
+/**
+ * Max Requests Per Second, read once for item 0 as Parallel Requests is: 0 (the default), empty or
+ * a failing expression means no cap of the node's own.
+ */
+export function readMaxRequestsPerSecond(ctx: IExecuteFunctions): number {
+	let raw: unknown;
+	try {
+		raw = ctx.getNodeParameter('options.maxRequestsPerSecond', 0, 0);
+	} catch {
+		return 0;
+	}
+	const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+	return Number.isFinite(value) && value > 0 ? value : 0;
+}

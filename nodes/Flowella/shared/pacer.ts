@@ -593,12 +593,19 @@ export class RequestPacer {
 
 	private closed = false;
 
+	/** Max Requests Per Second's spacing between this execution's starts, in ms; 0: none of its own. */
+	private readonly ownIntervalMs: number;
+	/** When this execution's next start may be, under its own cap. */
+	private nextOwnStart = Number.NEGATIVE_INFINITY;
+
 	constructor(
 		readonly maxConcurrency: number,
-		clock: Clock = realClock,
+		private readonly clock: Clock = realClock,
 		readonly shared: SharedPacer = new SharedPacer(clock),
 		private readonly onClose: () => void = () => {},
+		maxPerSecond = 0,
 	) {
+		this.ownIntervalMs = maxPerSecond > 0 ? 1000 / maxPerSecond : 0;
 		shared.join(this);
 	}
 
@@ -610,6 +617,15 @@ export class RequestPacer {
 	 */
 	async acquire(signal?: AbortSignal): Promise<number | undefined> {
 		if (signal?.aborted || this.closed) return undefined;
+		if (this.ownIntervalMs > 0) {
+			// The node's own cap (a share of the limit between workers): a turn of its own first,
+			// reserved before waiting so that requests of this execution in parallel keep the spacing.
+			const now = this.clock.now();
+			const turn = Math.max(now, this.nextOwnStart);
+			this.nextOwnStart = turn + this.ownIntervalMs;
+			if (turn > now) await this.clock.sleep(turn - now, signal);
+			if (signal?.aborted || this.closed) return undefined;
+		}
 		return await new Promise<number | undefined>((resolve) => {
 			const onAbort = () => {
 				const index = this.waiting.indexOf(waiter);
@@ -661,7 +677,7 @@ export class PacerRegistry {
 	constructor(private readonly clock: Clock = realClock) {}
 
 	/** One execution's pacer, sharing its schedule with every other execution on the same account. */
-	open(baseUrl: string, apiKey: string, concurrency: number): RequestPacer {
+	open(baseUrl: string, apiKey: string, concurrency: number, maxPerSecond = 0): RequestPacer {
 		const key = createHash('sha256').update(`${baseUrl}\n${apiKey}`).digest('hex');
 		let shared = this.pacers.get(key);
 		if (!shared) {
@@ -669,9 +685,15 @@ export class PacerRegistry {
 			this.pacers.set(key, shared);
 		}
 		const own = shared;
-		return new RequestPacer(concurrency, this.clock, own, () => {
-			if (!own.inUse && this.pacers.get(key) === own) this.pacers.delete(key);
-		});
+		return new RequestPacer(
+			concurrency,
+			this.clock,
+			own,
+			() => {
+				if (!own.inUse && this.pacers.get(key) === own) this.pacers.delete(key);
+			},
+			maxPerSecond,
+		);
 	}
 
 	/** How many accounts have a pacer at the moment. */

@@ -29,6 +29,23 @@ function expectEachUpsertedOnce(count: number) {
 	expect([...successes.values()].every((times) => times === 1)).toBe(true);
 }
 
+describe('Max Requests Per Second', () => {
+	it("spaces the node's own requests, whatever Parallel Requests allows (a share of the limit between workers)", async () => {
+		const result = await runFlowellaWorkflow({
+			rows: rowsOf(12),
+			credentials: { apiKey: KEY, baseUrl: emulator.url },
+			parameters: { ...rowParameters, options: { concurrency: 10, maxRequestsPerSecond: 20 } },
+		});
+		expect(result.error).toBeUndefined();
+		expectEachUpsertedOnce(12);
+		const arrivals = contacts().map((request) => request.at).sort((a, b) => a - b);
+		// 12 starts at 20 per second span 550 ms; arrivals jitter by tens of ms on a busy machine.
+		// Without the cap, Parallel Requests 10 sends them all within a few ms.
+		expect(arrivals[11] - arrivals[0]).toBeGreaterThanOrEqual(400);
+		expect(emulator.maxInFlight).toBeLessThanOrEqual(2);
+	});
+});
+
 describe('Parallel Requests', () => {
 	it('keeps input order and pairing whatever order the answers arrive in', async () => {
 		emulator.configure({ latencyMs: { min: 0, max: 40 } });

@@ -314,6 +314,29 @@ describe('executions sharing one Flowella account in one n8n process (one pacer 
 		expect(overlap(later) / (overlap(first) + overlap(later))).toBeGreaterThanOrEqual(0.4);
 	});
 
+	it('keeps Max Requests Per Second, its own share of a limit, with requests in parallel and retries alike', async () => {
+		const clock = new VirtualClock(1000);
+		const registry = new PacerRegistry(clock);
+		const capped = registry.open('https://app.flowella.io', 'flo_key', 10, 4);
+		const other = registry.open('https://app.flowella.io', 'flo_key', 5);
+		const startAndAnswer = async (pacer: typeof capped) => {
+			const start = (await pacer.acquire()) as number;
+			pacer.release('success', start);
+			return start;
+		};
+		const cappedStarts = await clock.run(Promise.all(Array.from({ length: 9 }, async () => await startAndAnswer(capped))));
+		// Nine starts at 4 per second take two seconds, 250 ms apart; the other execution is not held back.
+		expect(cappedStarts[8] - cappedStarts[0]).toBeGreaterThanOrEqual(2000);
+		for (let index = 1; index < cappedStarts.length; index++) expect(cappedStarts[index] - cappedStarts[index - 1]).toBeGreaterThanOrEqual(249);
+		const before = clock.now();
+		const otherStarts = await clock.run(Promise.all(Array.from({ length: 5 }, async () => await startAndAnswer(other))));
+		expect(Math.max(...otherStarts) - before).toBeLessThan(1);
+		const stop = new AbortController();
+		const waiting = capped.acquire(stop.signal);
+		stop.abort();
+		expect(await clock.run(waiting)).toBeUndefined();
+	});
+
 	it("ends only the stopped execution's waits, not the other's", async () => {
 		const clock = new VirtualClock(1000);
 		const registry = new PacerRegistry(clock);
