@@ -72,6 +72,15 @@ const jobsFor = (emulator: FlowellaEmulator, item: number) =>
 // Fields that n8n evaluates to something new on each try: a re-run must still not send an item again.
 const NOW = "{{ $now.toMillis() }} {{ Math.random() }}";
 
+const TEMPLATE_PARAMETERS = {
+	resource: 'template',
+	operation: 'send',
+	templateId: 'tpl_welcome',
+	whatsappChannelId: 'ch_emulator_default',
+	phone: '={{ $json.phone }}',
+	bodyParameters: { parameter: [{ value: '={{ $json.name }}' }] },
+};
+
 const OPERATIONS: SendingOperation[] = [
 	{
 		name: 'Message → Send Text',
@@ -86,14 +95,7 @@ const OPERATIONS: SendingOperation[] = [
 		path: '/api/v1/templates/send',
 		idempotent: false,
 		batch: true,
-		parameters: {
-			resource: 'template',
-			operation: 'send',
-			templateId: 'tpl_welcome',
-			whatsappChannelId: 'ch_emulator_default',
-			phone: '={{ $json.phone }}',
-			bodyParameters: { parameter: [{ value: '={{ $json.name }}' }] },
-		},
+		parameters: TEMPLATE_PARAMETERS,
 		// Every job stored holds every item.
 		storedFor: (emulator) => emulator.handled.filter((entry: { kind: string }) => entry.kind === 'job').length,
 	},
@@ -121,11 +123,7 @@ const OPERATIONS: SendingOperation[] = [
 		batch: true,
 		jobPerItem: true,
 		parameters: {
-			resource: 'template',
-			operation: 'send',
-			templateId: 'tpl_welcome',
-			whatsappChannelId: 'ch_emulator_default',
-			phone: '={{ $json.phone }}',
+			...TEMPLATE_PARAMETERS,
 			bodyParameters: { parameter: [{ value: `={{ $json.name }} ${NOW}` }] },
 			// A second apart per item, so each item is a job of its own whatever the timing.
 			options: { scheduledAt: "={{ $now.plus(1, 'hour').plus($itemIndex, 'seconds').toISO() }}" },

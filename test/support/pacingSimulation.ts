@@ -12,6 +12,7 @@ import type { RetryPolicy } from '../../nodes/Flowella/shared/retry';
 import { runItems } from '../../nodes/Flowella/shared/runItems';
 import { flowellaRequest } from '../../nodes/Flowella/shared/transport';
 import { VirtualClock } from './virtualClock';
+import { seededRandom } from './seededRandom';
 
 export type RetryAfterMode = 'none' | 'seconds' | 'date';
 
@@ -104,18 +105,6 @@ export interface SimulationResult {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, baseWaitMs: 1000 };
-
-/** Small, fast, seeded: mulberry32. */
-export function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 interface FullResponse {
 	statusCode: number;

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 
 import { normalizePhone } from '../../../../nodes/Flowella/shared/phone';
 import { crossCheck, crossCheckTable, MODES, WRITINGS, type Writing } from './phoneCrossCheck';
-import { isValidNumber, libphonenumberNational, oracleNumbers, seededRandom } from './phoneOracle';
+import { seededRandom } from '../../../support/seededRandom';
+import { isValidNumber, libphonenumberNational, oracleNumbers } from './phoneOracle';
 
 // Every region's example mobile number and 3 numbers sampled from each number type of each region
 // and global service (about 3,000 numbers), written 4 ways, read with 18 Default Country Codes.

@@ -7,6 +7,7 @@
 import examples from 'libphonenumber-js/examples.mobile.json';
 import metadata from 'libphonenumber-js/metadata.max.json';
 import { getCountries, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { seededRandom } from '../../../support/seededRandom';
 
 /** libphonenumber-js metadata v4 keeps the number types of a region at slot 11, in this order. */
 const TYPES = ['FIXED_LINE', 'MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'PERSONAL_NUMBER', 'VOICEMAIL', 'UAN', 'PAGER', 'VOIP', 'SHARED_COST'] as const;
@@ -23,18 +24,6 @@ export interface OracleNumber {
 	source: string;
 	/** As its own country writes it at home (libphonenumber's national format). */
 	national: string;
-}
-
-/** A small seeded generator (mulberry32), so every run writes the same numbers. */
-export function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 /**
