@@ -48,7 +48,8 @@ describeInN8n(
 					rows: [
 						{ phone: '+34 612 00 00 01', name: 'Ana Ruiz', email: 'ana@example.com', waId: '34612000001' },
 						{ phone: '0034 (612) 000-002', name: 'Bruno Díaz', email: 'bruno@example.com', waId: '' },
-						{ phone: '447700900003', name: 'Chloe', email: '', waId: '' },
+						// A number whose + the sheet dropped, which no country writes so at home: read as international.
+						{ phone: '5511912345678', name: 'Caio', email: '', waId: '' },
 					],
 				},
 				{
@@ -147,20 +148,20 @@ describeInN8n(
 				created.forEach(assertContactRow);
 				assert.deepEqual(
 					created.map((row) => row.phone),
-					['+34612000001', '+34612000002', '+447700900003'],
+					['+34612000001', '+34612000002', '+5511912345678'],
 				);
 				assert.deepEqual(
 					created.map(({ name, email, waId }) => ({ name, email, waId })),
 					[
 						{ name: 'Ana Ruiz', email: 'ana@example.com', waId: '34612000001' },
 						{ name: 'Bruno Díaz', email: 'bruno@example.com', waId: null },
-						{ name: 'Chloe', email: null, waId: null },
+						{ name: 'Caio', email: null, waId: null },
 					],
 				);
 				assert.deepEqual(byPhone(upsertBodies(emulators.main).slice(0, 3)), [
 					{ phone: '+34612000001', name: 'Ana Ruiz', email: 'ana@example.com', waId: '34612000001' },
 					{ phone: '+34612000002', name: 'Bruno Díaz', email: 'bruno@example.com' },
-					{ phone: '+447700900003', name: 'Chloe' },
+					{ phone: '+5511912345678', name: 'Caio' },
 				]);
 			});
 
