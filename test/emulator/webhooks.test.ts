@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The webhook sender against a real HTTP receiver on loopback that checks signatures with its
 // own HMAC code and answers what each test asks for.
 import * as crypto from 'crypto';

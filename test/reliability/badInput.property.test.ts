@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Whatever a sheet, a form or an AI agent hands the node, each item becomes either a request whose
 // body is exactly what Flowella's contract allows, or a per-item validation error: never a crash,
 // never a body the contract refuses, never prototype pollution. The contract check is the

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Every fault Flowella or the network can throw at a sync × every way a user can set the node
 // up (Retry On Fail on/off × On Error), run through n8n's engine against the emulator over
 // real HTTP. The results go to .reliability/fault-matrix.json; scripts/reliability-report.js

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The API key never leaves through an output, an error, a stored run, a log line or a redirect,
 // on any error path; and a Base URL that is not https (loopback aside) sends nothing at all.
 import http from 'node:http';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Never twice, under every fault: each fault Flowella or the network can throw × every way a user
 // can set the node up (Retry On Fail on/off × On Error) × the three sending operations, through
 // n8n's engine against the emulator over real HTTP. Counts come from the emulator's handler log

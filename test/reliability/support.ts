@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Shared by the reliability suites: what n8n keeps or logs from a run (to search it for the API
 // key), the emulator's request log read per item, and where the suites write their results.
 import fs from 'node:fs';

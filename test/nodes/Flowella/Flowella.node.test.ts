@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The node as n8n runs it: real workflows through n8n-core's WorkflowExecute, real HTTP to the emulator.
 import http from 'node:http';
 

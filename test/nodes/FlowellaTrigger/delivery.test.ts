@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 import { checkDelivery, eventItem } from '../../../nodes/FlowellaTrigger/delivery';
 import { buildDelivery, signBody } from '../../../emulator/webhooks';
 

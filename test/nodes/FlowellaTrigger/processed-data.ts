@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // n8n's de-duplication store as its DeduplicationHelper implements `checkProcessedAndRecord` in
 // 'entries' mode (n8n 2.40.7 and 1.123.81, packages/cli/src/deduplication): one row per
 // workflow and context, read, changed in memory and written back whole, with nothing atomic; the

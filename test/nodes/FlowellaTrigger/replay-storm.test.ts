@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // A replay storm: one captured signed request sent again 20,000 times with new unsigned headers
 // (issue 18 §4). Counts the executions it starts, the heap the de-duplication store holds
 // afterwards and the static-data mirror the started executions write; prints the figures.

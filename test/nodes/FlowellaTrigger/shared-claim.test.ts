@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 import { randomBytes } from 'node:crypto';
 
 import { claimShared, SHARED_MAX_ENTRIES, SharedStore, type RecordEntries } from '../../../nodes/FlowellaTrigger/shared-claim';

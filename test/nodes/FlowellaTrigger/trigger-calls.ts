@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The trigger's webhook() and execute() as n8n calls them, through narrow stand-ins for
 // IWebhookFunctions and IExecuteFunctions: the request with its raw bytes, a response that
 // records what was sent, the node's parameters and static data. Shared by the trigger's tests.
@@ -123,4 +124,8 @@ export const signed = (type = 'message.received', options: { deliveryId?: string
 
 /** The events webhook() started the workflow with, without the keys it hands to execute() (queue-mode.test.ts). */
 export const started = (outcome: Call) =>
-	outcome.result.workflowData?.[0]?.map(({ json: { __flowellaClaim: _claim, ...json } }) => json) ?? [];
+	outcome.result.workflowData?.[0]?.map(({ json }) => {
+		const event = { ...json };
+		delete event.__flowellaClaim;
+		return event;
+	}) ?? [];

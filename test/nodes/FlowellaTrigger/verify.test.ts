@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Signature and timestamp checks against vectors computed without the node's code: RFC 4231's
 // published HMAC-SHA256 test cases, and the emulator's signer (emulator/webhooks.js).
 import * as crypto from 'crypto';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The per-execution client, through n8n's engine: the credential is read once, not per request.
 import { emulatorForTests } from '../../../engine/emulator';
 import { pacers } from '../../../../nodes/Flowella/shared/pacer';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The pacer on virtual time: the node's real dispatch, retry loop and RequestPacer against a
 // simulated Flowella token bucket (test/support/pacingSimulation.ts). Deterministic, so the
 // fractions are asserted exactly; the whole matrix runs in a few seconds.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 import { writeFileSync } from 'node:fs';
 
 import { normalizePhone } from '../../../../nodes/Flowella/shared/phone';

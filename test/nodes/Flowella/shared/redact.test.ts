@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The API key is scrubbed from texts in every spelling a server or proxy echoes it.
 import fc from 'fast-check';
 

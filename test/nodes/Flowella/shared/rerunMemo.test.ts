@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // What the node remembers between n8n's re-runs of it (Retry On Fail), through n8n's engine
 // against the emulator: only within one run of the node, for exactly as long as n8n can still
 // re-run it.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Contact → Get Many through n8n's engine against the emulator's real cursor pages.
 import { emulatorForTests } from '../../../../engine/emulator';
 import type { NodeSettings } from '../../../../engine/harness';

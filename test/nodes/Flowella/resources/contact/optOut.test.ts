@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Contact → Opt Out through n8n's engine against the emulator: safe to repeat, so retried like an upsert.
 import { emulatorForTests } from '../../../../engine/emulator';
 import { runFlowellaWorkflow } from '../../../../engine/harness';

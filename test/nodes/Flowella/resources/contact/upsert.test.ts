@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Errors from n8n itself while it reads an item's parameters (a failing expression) name the item
 // the way the node's own errors do.
 import { rowParameters, runFlowellaWorkflow } from '../../../../engine/harness';

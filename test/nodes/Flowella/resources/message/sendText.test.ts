@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Message → Send Text through n8n's engine against the emulator: what is sent, what comes back,
 // and that a message is never sent twice, whatever fails.
 import { Flowella } from '../../../../../nodes/Flowella/Flowella.node';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Template → Send to Many through n8n's engine against the emulator: one bulk job for all items,
 // every item accounted for, a job never created twice.
 import { Flowella } from '../../../../../nodes/Flowella/Flowella.node';
