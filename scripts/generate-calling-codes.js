@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Writes nodes/Flowella/shared/callingCodes.ts, the numbering-plan table phone cleanup
+// Writes nodes/Flowella/fields/callingCodes.ts, the numbering-plan table phone cleanup
 // checks numbers against, from Google libphonenumber's metadata as packaged by libphonenumber-js.
 // libphonenumber-js is read from a packed tarball at generation time only: the node keeps no
 // runtime dependency.
@@ -15,7 +15,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const VERSION = '1.13.16';
-const OUTPUT = path.join(__dirname, '..', 'nodes', 'Flowella', 'shared', 'callingCodes.ts');
+const OUTPUT = path.join(__dirname, '..', 'nodes', 'Flowella', 'fields', 'callingCodes.ts');
 // libphonenumber lists lengths that are not whole numbers dialled from abroad: NANP's 7-digit local
 // numbers and Russia/Kazakhstan's 14-digit domestic "8 10 8" freephone numbers.
 const LENGTH_OVERRIDES = { 1: [10], 7: [10] };

@@ -1,14 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readConcurrency, readMaxRequestsPerSecond, readTimeout } from './fields/options';
 import type { FlowellaNodeMap } from './node.type';
 import { resources } from './resources';
-import { createClient } from './shared/client';
-import { asNodeError } from './shared/itemErrors';
-import type { FlowellaOperation } from './shared/operation';
-import { readConcurrency, readMaxRequestsPerSecond } from './shared/options';
-import { runItems } from './shared/runItems';
-import { replayOutcome } from './shared/sendAtMostOnce';
+import type { FlowellaOperation } from './resources/operation';
+import { createClient } from './transport/client';
+import { asNodeError } from './transport/itemErrors';
+import { replayOutcome } from './transport/rerunMemo';
+import { runItems } from './transport/runItems';
 
 function findOperation(resource: string, operation: string): FlowellaOperation | undefined {
 	if (!Object.prototype.hasOwnProperty.call(resources, resource)) return undefined;
@@ -30,7 +30,8 @@ function warnAboutRerun(error: unknown, sends: string, succeeded: number): unkno
 /**
  * The node's only switch: finds the operation, opens one client for the execution, and runs the
  * operation per item (in input order, several at a time, each output paired with its item) or
- * once for all items.
+ * once for all items. An item that an earlier try of the node sent (n8n's Retry On Fail) gets
+ * that try's outcome, before any of its fields is read.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -40,33 +41,33 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!operation) throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported`);
 	if (items.length === 0) return [[]];
 
-	const client = await createClient(this, { concurrency: readConcurrency(this), maxRequestsPerSecond: readMaxRequestsPerSecond(this) });
+	const client = await createClient(this, {
+		concurrency: readConcurrency(this),
+		maxRequestsPerSecond: readMaxRequestsPerSecond(this),
+		timeoutOf: (itemIndex) => readTimeout(this, itemIndex),
+		writes: operation.writes,
+	});
 	let output: INodeExecutionData[] | undefined;
 	try {
 		if (operation.kind === 'batch') {
 			output = await operation.execute.call(this, client, items);
 		} else {
+			const sends = operation.writes?.safeToRepeat === false ? operation.writes.sends : undefined;
 			let succeeded = 0;
 			try {
-				output = await runItems(
-					this,
-					items.length,
-					client.concurrency,
-					async (itemIndex, signal) => {
-						try {
-							const earlier = client.memo?.recall(itemIndex);
-							const result = earlier ? replayOutcome(this, itemIndex, earlier) : await operation.execute.call(this, client, itemIndex, signal);
-							succeeded += 1;
-							const list = Array.isArray(result) ? result : [result];
-							return list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
-						} catch (error) {
-							throw asNodeError(this, error, itemIndex);
-						}
-					},
-					client.cancelSignal,
-				);
+				output = await runItems(this, client, items.length, async (itemIndex) => {
+					try {
+						const earlier = client.recall(itemIndex);
+						const result = earlier ? replayOutcome(this, itemIndex, earlier) : await operation.execute.call(this, client.forItem(itemIndex));
+						succeeded += 1;
+						const list = Array.isArray(result) ? result : [result];
+						return list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+					} catch (error) {
+						throw asNodeError(this, error, itemIndex);
+					}
+				});
 			} catch (error) {
-				throw operation.sends && succeeded > 0 ? warnAboutRerun(error, operation.sends, succeeded) : error;
+				throw sends && succeeded > 0 ? warnAboutRerun(error, sends, succeeded) : error;
 			}
 		}
 		return [output];

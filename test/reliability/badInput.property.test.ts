@@ -7,9 +7,9 @@ import fc from 'fast-check';
 
 import { startEmulator, validateContactBody } from '../../emulator/server';
 import type { FlowellaEmulator } from '../../emulator/server';
-import { normalizePhone } from '../../nodes/Flowella/shared/phone';
-import { buildUpsertRequest } from '../../nodes/Flowella/resources/contact/upsertRequest';
-import type { UpsertInput } from '../../nodes/Flowella/resources/contact/upsertRequest';
+import { normalizePhone } from '../../nodes/Flowella/fields/phone';
+import { buildUpsertRequest } from '../support/upsertBody';
+import type { UpsertInput } from '../support/upsertBody';
 import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
 import { writeResults } from './support';
 

@@ -6,11 +6,12 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { contactRowProblem } from '../../nodes/Flowella/resources/contact/contactRow';
-import type { SharedPacer } from '../../nodes/Flowella/shared/pacer';
-import { PacerRegistry } from '../../nodes/Flowella/shared/pacer';
-import type { RetryPolicy } from '../../nodes/Flowella/shared/retry';
-import { runItems } from '../../nodes/Flowella/shared/runItems';
-import { flowellaRequest } from '../../nodes/Flowella/shared/transport';
+import type { SharedPacer } from '../../nodes/Flowella/transport/pacer';
+import { PacerRegistry } from '../../nodes/Flowella/transport/pacer';
+import type { RetryPolicy } from '../../nodes/Flowella/transport/retry';
+import { Cancellation } from '../../nodes/Flowella/transport/cancel';
+import { runItems } from '../../nodes/Flowella/transport/runItems';
+import { flowellaRequest } from '../../nodes/Flowella/transport/request';
 import { VirtualClock } from './virtualClock';
 import { seededRandom } from './seededRandom';
 
@@ -272,12 +273,13 @@ export async function simulate(setup: SimulationCase): Promise<SimulationResult>
 			clock,
 		};
 		try {
-			return await runItems(ctx, count, concurrency, async (itemIndex, signal) => [
+			const cancellation = new Cancellation();
+			return await runItems(ctx, { concurrency, cancellation }, count, async (itemIndex) => [
 				{
 					json: (await flowellaRequest(
 						ctx,
 						connection,
-						{ method: 'POST', path: '/api/v1/contacts', body: { phone: phoneOf(execution, itemIndex) }, itemIndex, signal, idempotent: true },
+						{ method: 'POST', path: '/api/v1/contacts', body: { phone: phoneOf(execution, itemIndex) }, itemIndex, signal: cancellation.signal, idempotent: true },
 						contactRowProblem,
 					)) as IDataObject,
 					pairedItem: { item: itemIndex },

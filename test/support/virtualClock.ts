@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Discrete-event time for the pacer's deterministic tests: sleeps are timers in a heap, and
 // time jumps to the next timer only once every pending promise callback has run.
-import type { Clock } from '../../nodes/Flowella/shared/clock';
+import type { Clock } from '../../nodes/Flowella/transport/clock';
 
 interface Timer {
 	at: number;

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { FlowellaOperation } from '../shared/operation';
+import type { FlowellaOperation } from './operation';
 import * as analytics from './analytics';
 import * as contact from './contact';
 import * as conversation from './conversation';

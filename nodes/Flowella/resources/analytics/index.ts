@@ -1,5 +1,5 @@
-import { resourceDescription } from '../../shared/operation';
-import * as getOutbound from './getOutbound';
+import { resourceDescription } from '../operation';
+import * as getOutbound from './getOutbound.operation';
 
 export const operations = { getOutbound };
 export const description = resourceDescription('analytics', operations, 'getOutbound');

@@ -1,5 +1,5 @@
-import { resourceDescription } from '../../shared/operation';
-import * as getAll from './getAll';
+import { resourceDescription } from '../operation';
+import * as getAll from './getAll.operation';
 
 export const operations = { getAll };
 export const description = resourceDescription('conversation', operations, 'getAll');

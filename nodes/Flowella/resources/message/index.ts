@@ -1,5 +1,5 @@
-import { resourceDescription } from '../../shared/operation';
-import * as sendText from './sendText';
+import { resourceDescription } from '../operation';
+import * as sendText from './sendText.operation';
 
 export const operations = { sendText };
 export const description = resourceDescription('message', operations, 'sendText');

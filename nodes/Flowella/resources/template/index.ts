@@ -1,5 +1,5 @@
-import { resourceDescription } from '../../shared/operation';
-import * as send from './send';
+import { resourceDescription } from '../operation';
+import * as send from './send.operation';
 
 export const operations = { send };
 export const description = resourceDescription('template', operations, 'send');

@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { readDateTime } from '../../shared/dates';
-import { readOptionalId, readRequiredId } from '../../shared/ids';
-import { invalidField } from '../../shared/itemErrors';
-import { readOption } from '../../shared/options';
-import { readPhone } from '../../shared/phoneFields';
+import { readDateTime } from '../../fields/dates';
+import { readOptionalId, readRequiredId } from '../../fields/ids';
+import { invalidField } from '../../fields/invalidField';
+import { readOption } from '../../fields/options';
+import { readPhone } from '../../fields/phoneField';
 
 /** One recipient of POST /api/v1/templates/send, as Flowella's contract defines it. */
 export interface TemplateRecipient {
