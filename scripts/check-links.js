@@ -1,10 +1,25 @@
 'use strict';
-// Checks every relative markdown link `](path#anchor)` in README.md and docs/*.md: the file exists and
-// the anchor is one of its headings, slugged as GitHub does.
+// Checks every relative markdown link `](path#anchor)` in the top-level guides (README, CONTRIBUTING,
+// CHANGELOG, RELEASING) and every .md under docs/ (docs/engineering/ too): the file exists and the
+// anchor is one of its headings, slugged as GitHub does.
 const fs = require('node:fs');
 const path = require('node:path');
 const root = process.argv[2] || process.cwd();
-const files = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const TOP_LEVEL = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'RELEASING.md'];
+
+/** Every .md file under a folder, as paths relative to the root, in a stable order. */
+function markdownUnder(dir) {
+	return fs
+		.readdirSync(path.join(root, dir), { withFileTypes: true })
+		.sort((a, b) => a.name.localeCompare(b.name))
+		.flatMap((entry) => {
+			const rel = `${dir}/${entry.name}`;
+			if (entry.isDirectory()) return markdownUnder(rel);
+			return entry.name.endsWith('.md') ? [rel] : [];
+		});
+}
+
+const files = [...TOP_LEVEL.filter((f) => fs.existsSync(path.join(root, f))), ...markdownUnder('docs')];
 
 function slugs(text) {
 	const seen = new Map();
