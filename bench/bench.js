@@ -279,7 +279,7 @@ async function main() {
 	const { values } = parseArgs({
 		options: { scale: { type: 'string', default: '1' }, only: { type: 'string' }, write: { type: 'boolean', default: true }, 'no-write': { type: 'boolean' } },
 	});
-	// --only 3,6 runs those groups (and does not rewrite docs/benchmarks.md).
+	// --only 3,6 runs those groups (and does not rewrite docs/engineering/benchmarks.md).
 	const only = values.only ? new Set(values.only.split(',').map(Number)) : undefined;
 	const scale = Number(values.scale);
 	const started = Date.now();
@@ -329,14 +329,14 @@ async function main() {
 				'"Fraction of the limit" is (items − burst) ÷ limit, the time a client needs that uses the whole burst and',
 				'then every token as it comes, divided by the wall time; "extra" is requests beyond one per item (the 429s).',
 				'The pacer across every limit shape (limits 5–50/s, bursts 1 to the limit, with and without Retry-After,',
-				'0–150 ms latency), on virtual time, is in docs/pacing.md.',
+				'0–150 ms latency), on virtual time, is in docs/engineering/pacing.md.',
 				'',
 				table,
 				`Whole run: ${seconds(Date.now() - started)}.`,
 				'',
 			].join('\n');
-			fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), doc);
-			log('[bench] wrote docs/benchmarks.md');
+			fs.writeFileSync(path.join(ROOT, 'docs', 'engineering', 'benchmarks.md'), doc);
+			log('[bench] wrote docs/engineering/benchmarks.md');
 		}
 	} finally {
 		await emulator.close();

@@ -3,7 +3,7 @@
 // `npm run bench:profile`: where the Flowella node spends its time per item. Runs 3,000 upserts
 // (no latency, no rate limit) through `n8n execute` in a real n8n with V8's CPU profiler on,
 // then sums the self time of the profile by what it was doing. Prints a table for
-// docs/benchmarks.md. Usage: node bench/profile.js [--items 3000]
+// docs/engineering/profile.md. Usage: node bench/profile.js [--items 3000]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');

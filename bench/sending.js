@@ -229,7 +229,7 @@ const count = (value) => value.toLocaleString('en-US');
 const ratio = (value, baseline) => (baseline ? `${(value / baseline).toFixed(value / baseline < 0.01 ? 4 : 2)}×` : '–');
 
 /**
- * The group's section of docs/benchmarks.md.
+ * The group's section of docs/engineering/benchmarks.md.
  * @param {any[]} results @param {{ separateRun?: string }} [context] the command, when not part of a whole `npm run bench`
  */
 function sendingTable(results, { separateRun } = {}) {

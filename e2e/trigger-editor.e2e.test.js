@@ -4,7 +4,7 @@
 // (401, still listening, no execution) and a signed one shows up in the output panel as the event
 // Flowella sent. Needs playwright-core and Chromium (skipped with the reason otherwise).
 // Run with FLOWELLA_E2E_FILES=trigger-editor npm run test:e2e; FLOWELLA_E2E_DOCS_SCREENSHOTS=1
-// also copies the n8n 2.x screenshots to docs/screenshots/ for the README.
+// also copies the n8n 2.x screenshots to docs/screenshots/ for the README and docs/.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');

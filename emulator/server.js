@@ -1,6 +1,6 @@
 'use strict';
 // A Flowella API emulator: a real HTTP server on loopback that follows Flowella's API contract
-// (as the README's operations describe it), with knobs for latency, a token-bucket rate limit and injected faults.
+// (as docs/ describes each operation), with knobs for latency, a token-bucket rate limit and injected faults.
 // It shares no code with the node on purpose, so tests compare two independent readings of the contract.
 const http = require('node:http');
 

@@ -1,11 +1,25 @@
 'use strict';
-// Checks every relative markdown link `](path#anchor)` in README.md and docs/*.md: the file exists and
-// the anchor is one of its headings, slugged as GitHub does.
+// Checks every relative markdown link `](path#anchor)` in the top-level guides (README, CONTRIBUTING,
+// CHANGELOG, RELEASING) and every .md under docs/ (docs/engineering/ too): the file exists and the
+// anchor is one of its headings, slugged as GitHub does.
 const fs = require('node:fs');
 const path = require('node:path');
-const root = process.argv[2] || process.cwd();
-const files = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
+const TOP_LEVEL = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'RELEASING.md'];
+
+/** Every .md file under a folder of root, as paths relative to root, in a stable order. */
+function markdownUnder(root, dir) {
+	return fs
+		.readdirSync(path.join(root, dir), { withFileTypes: true })
+		.sort((a, b) => a.name.localeCompare(b.name))
+		.flatMap((entry) => {
+			const rel = `${dir}/${entry.name}`;
+			if (entry.isDirectory()) return markdownUnder(root, rel);
+			return entry.name.endsWith('.md') ? [rel] : [];
+		});
+}
+
+/** @param {string} text */
 function slugs(text) {
 	const seen = new Map();
 	const out = new Set();
@@ -23,23 +37,38 @@ function slugs(text) {
 	return out;
 }
 
-let links = 0;
-const problems = [];
-for (const file of files) {
-	const text = fs.readFileSync(path.join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
-	for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-		const target = m[1];
-		if (/^[a-z]+:/i.test(target)) continue;
-		links++;
-		const [p, anchor] = target.split('#');
-		const resolved = p ? path.normalize(path.join(path.dirname(file), p)) : file;
-		const abs = path.join(root, resolved);
-		if (!fs.existsSync(abs)) { problems.push(`${file}: ${target}: no file ${resolved}`); continue; }
-		if (anchor === undefined) continue;
-		if (!resolved.endsWith('.md')) { problems.push(`${file}: ${target}: anchor on a non-markdown file`); continue; }
-		if (!slugs(fs.readFileSync(abs, 'utf8')).has(decodeURIComponent(anchor))) problems.push(`${file}: ${target}: no heading #${anchor} in ${resolved}`);
+/**
+ * The files checked under root, the relative links found, and one line per broken link.
+ * @param {string} root
+ * @returns {{ files: string[], links: number, problems: string[] }}
+ */
+function checkLinks(root) {
+	const files = [...TOP_LEVEL.filter((f) => fs.existsSync(path.join(root, f))), ...markdownUnder(root, 'docs')];
+	let links = 0;
+	const problems = [];
+	for (const file of files) {
+		const text = fs.readFileSync(path.join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+		for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+			const target = m[1];
+			if (/^[a-z]+:/i.test(target)) continue;
+			links++;
+			const [p, anchor] = target.split('#');
+			const resolved = p ? path.normalize(path.join(path.dirname(file), p)) : file;
+			const abs = path.join(root, resolved);
+			if (!fs.existsSync(abs)) { problems.push(`${file}: ${target}: no file ${resolved}`); continue; }
+			if (anchor === undefined) continue;
+			if (!resolved.endsWith('.md')) { problems.push(`${file}: ${target}: anchor on a non-markdown file`); continue; }
+			if (!slugs(fs.readFileSync(abs, 'utf8')).has(decodeURIComponent(anchor))) problems.push(`${file}: ${target}: no heading #${anchor} in ${resolved}`);
+		}
 	}
+	return { files, links, problems };
 }
-console.log(`${files.length} files, ${links} relative links, ${problems.length} broken`);
-for (const p of problems) console.log(`  ${p}`);
-process.exitCode = problems.length ? 1 : 0;
+
+if (require.main === module) {
+	const { files, links, problems } = checkLinks(process.argv[2] || process.cwd());
+	console.log(`${files.length} files, ${links} relative links, ${problems.length} broken`);
+	for (const p of problems) console.log(`  ${p}`);
+	process.exitCode = problems.length ? 1 : 0;
+}
+
+module.exports = { checkLinks };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Writes docs/reliability.md from the results the reliability suites leave in .reliability/:
+// Writes docs/engineering/reliability.md from the results the reliability suites leave in .reliability/:
 // fault-matrix.json (test/reliability/faultMatrix.test.ts), bad-input.json, secrets.json and,
 // when the soak has run, soak.json (test/soak). Run the suites first, then this script.
 const fs = require('node:fs');
@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const resultsDir = path.join(root, '.reliability');
-const target = path.join(root, 'docs', 'reliability.md');
+const target = path.join(root, 'docs', 'engineering', 'reliability.md');
 
 function read(name) {
 	const file = path.join(resultsDir, name);

@@ -3,7 +3,7 @@
 // `npm run test:fresh`: what a newcomer gets. Clones this repository (its committed HEAD) into a
 // temporary folder and, there, with an empty home folder (no ~/.npmrc, so no nodedir or other
 // settings this machine's npm may have; the n8n cache defaults to inside it, so it starts empty)
-// and none of npm's per-run settings in the environment, runs the two commands the README
+// and none of npm's per-run settings in the environment, runs the two commands CONTRIBUTING.md
 // promises work first:
 //   1. `npm start`, until the editor answers and lists the Flowella node (then stops it);
 //   2. `npm test`.

@@ -1,6 +1,6 @@
 'use strict';
 // Installs a pinned n8n (with the Node binary it needs) into a cache folder outside the
-// repository, keyed by version, and reuses it. Why each step is needed: README, "How npm start and the
+// repository, keyed by version, and reuses it. Why each step is needed: CONTRIBUTING.md, "How npm start and the
 // e2e suite get n8n".
 //
 // Safe on a cold machine and under any npm config:

@@ -152,7 +152,7 @@ function refusedAsAmbiguous(reason: string, expected: string): boolean {
 	return reason.startsWith('could be ') && reason.split(':')[0].split(/[\s(),]+/).includes(expected);
 }
 
-/** A real number written in one of the ways the README says are read, with the Default Country Code that goes with it. */
+/** A real number written in one of the ways docs/contacts.md says are read, with the Default Country Code that goes with it. */
 interface WrittenNumber {
 	phone: unknown;
 	defaultCountryCode: string;
@@ -309,7 +309,7 @@ const itemCase: fc.Arbitrary<ItemCase> = fc
 		phone: phone.expect,
 	}));
 
-// ---- the README's rules, as a reader would check them -------------------------------------
+// ---- docs/contacts.md's rules, as a reader would check them --------------------------------
 
 const EMULATOR_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -338,7 +338,7 @@ function expectedField(field: (typeof OPTIONAL_FIELDS)[number], value: unknown, 
 	else if (typeof value === 'string') text = value.trim();
 	else if (typeof value === 'bigint') text = value.toString();
 	else if (typeof value === 'number' && Number.isFinite(value)) {
-		// README: a number becomes its text only when written exactly (no exponent, at most 2^53 - 1).
+		// docs/contacts.md: a number becomes its text only when written exactly (no exponent, at most 2^53 - 1).
 		text = String(value);
 		if (/e/.test(text) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return { kind: 'refuse' };
 	} else return { kind: 'refuse' };

@@ -2,7 +2,7 @@
 // Every fault Flowella or the network can throw at a sync × every way a user can set the node
 // up (Retry On Fail on/off × On Error), run through n8n's engine against the emulator over
 // real HTTP. The results go to .reliability/fault-matrix.json; scripts/reliability-report.js
-// turns them into the table in docs/reliability.md.
+// turns them into the table in docs/engineering/reliability.md.
 import { startEmulator } from '../../emulator/server';
 import type { Fault, FlowellaEmulator } from '../../emulator/server';
 import { Flowella } from '../../nodes/Flowella/Flowella.node';

@@ -21,7 +21,7 @@ function upsertFigures(requests, phones, limit) {
 	const first = Math.min(...mine.map((request) => request.at));
 	const lastSuccess = Math.max(...mine.filter((request) => request.status === 200).map((request) => request.answeredAt ?? request.at));
 	const seconds = (lastSuccess - first) / 1000;
-	// The time a client needs that uses the whole burst and then every token as it comes (docs/pacing.md).
+	// The time a client needs that uses the whole burst and then every token as it comes (docs/engineering/pacing.md).
 	const idealSeconds = Math.max(0, phones.length - limit.burst) / limit.ratePerSec;
 	return {
 		rows: phones.length,

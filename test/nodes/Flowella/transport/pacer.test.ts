@@ -77,7 +77,7 @@ function table(): string {
 }
 
 afterAll(() => {
-	// Fraction of the limit (extra requests: 429s ÷ items) per cell, as in docs/benchmarks.md.
+	// Fraction of the limit (extra requests: 429s ÷ items) per cell, as in docs/engineering/benchmarks.md.
 	if (results.size > 0) process.stdout.write(`\nPacing matrix (virtual time)\n${table()}\n`);
 });
 
