@@ -30,7 +30,7 @@ export class FlowellaApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			placeholder: 'flo_…',
+			placeholder: 'e.g. flo_…',
 			hint: 'Starts with flo_. Create one in Flowella under Settings → API keys; it is shown only once.',
 		},
 		{

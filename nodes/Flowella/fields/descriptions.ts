@@ -29,12 +29,24 @@ const maxRequestsPerSecondOption: INodeProperties = {
 };
 
 const timeoutOption: INodeProperties = {
-	displayName: 'Timeout (Ms)',
+	displayName: 'Timeout',
 	name: 'timeout',
 	type: 'number',
 	default: DEFAULT_TIMEOUT_MS,
 	typeOptions: { minValue: 1000, maxValue: 300000 },
-	description: 'How long to wait for Flowella to answer one request before treating it as failed',
+	description: 'Time in milliseconds to wait for Flowella to answer one request before treating it as failed',
+};
+
+/**
+ * Shown above the fields of every operation that writes: n8n's Retry On Fail is off by default,
+ * and without it Flowella's "too many requests" answer fails the item instead of waiting its turn.
+ */
+export const retryOnFailNotice: INodeProperties = {
+	displayName:
+		'Turn on Retry On Fail in this node\'s Settings: then an item that Flowella answers "too many requests" waits its turn instead of failing',
+	name: 'retryOnFailNotice',
+	type: 'notice',
+	default: '',
 };
 
 /** Return All and Limit, as n8n's own Get Many operations show them. */
@@ -68,7 +80,7 @@ export function optionsCollection(own: INodeProperties[] = [], { parallel = true
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option',
 		default: {},
 		options: [...own, ...(parallel ? [maxRequestsPerSecondOption, parallelRequestsOption] : []), timeoutOption],
 	};

@@ -11,7 +11,7 @@ export const channelIdOption: INodeProperties = {
 	name: 'whatsappChannelId',
 	type: 'string',
 	default: '',
-	placeholder: 'clxxxxxxxxxxxxxxxxxxxxxxxx',
+	placeholder: 'e.g. clxxxxxxxxxxxxxxxxxxxxxxxx',
 	description: "ID of the WhatsApp channel, as shown in the channel's settings in Flowella",
 };
 

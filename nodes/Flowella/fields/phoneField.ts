@@ -11,7 +11,7 @@ export const defaultCountryCodeOption: INodeProperties = {
 	name: 'defaultCountryCode',
 	type: 'string',
 	default: '',
-	placeholder: '34',
+	placeholder: 'e.g. 34',
 	description:
 		'Country calling code (digits only) for phone numbers written without + or 00. Its trunk prefix (0 in most countries) is dropped; digits that already start with the code are kept when too long to be national.',
 };
@@ -29,7 +29,7 @@ export function phoneField(name: string, displayName: string, purpose: string): 
 		type: 'string',
 		required: true,
 		default: '',
-		placeholder: '+34612345678',
+		placeholder: 'e.g. +34612345678',
 		description: phoneDescription(purpose),
 	};
 }

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { retryOnFailNotice } from '../fields/descriptions';
 import type { FlowellaClient, ItemClient, Writes } from '../transport/client';
 
 interface OperationBase {
@@ -34,7 +35,10 @@ function shownOnlyFor(resource: string, operation: string, field: INodePropertie
 	return { ...field, displayOptions: { ...field.displayOptions, show } };
 }
 
-/** A resource's Operation list and its operations' fields: the node's description for that resource. */
+/**
+ * A resource's Operation list and its operations' fields (after a Retry On Fail notice for those
+ * that write): the node's description for that resource.
+ */
 export function resourceDescription(
 	resource: string,
 	operations: Record<string, FlowellaOperation>,
@@ -51,6 +55,8 @@ export function resourceDescription(
 			options: list.map((operation) => operation.option).sort((a, b) => a.name.localeCompare(b.name)),
 			default: defaultOperation,
 		},
-		...list.flatMap((operation) => operation.description.map((field) => shownOnlyFor(resource, operation.option.value, field))),
+		...list.flatMap((operation) =>
+			[...(operation.writes ? [retryOnFailNotice] : []), ...operation.description].map((field) => shownOnlyFor(resource, operation.option.value, field)),
+		),
 	];
 }

@@ -35,7 +35,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		placeholder: 'clxxxxxxxxxxxxxxxxxxxxxxxx',
+		placeholder: 'e.g. clxxxxxxxxxxxxxxxxxxxxxxxx',
 		description:
 			"ID of the approved template, as shown on the template's page in Flowella (the API cannot list templates). A numeric Meta template ID also needs Template WABA ID under Options.",
 	},
@@ -49,7 +49,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Body Parameters',
 		name: 'bodyParameters',
 		type: 'fixedCollection',
-		placeholder: 'Add Parameter',
+		placeholder: 'Add parameter',
 		default: {},
 		typeOptions: { multipleValues: true, sortable: true },
 		description: "Values for the template's body placeholders {{1}}, {{2}}, … in this order, usually expressions that read them from the item",
