@@ -1,15 +1,102 @@
 #!/usr/bin/env node
 'use strict';
 // Refreshes docs/screenshots/ from a running playground: start `npm start` in another terminal,
-// then `node scripts/n8n-screenshots.js` (needs Chromium: apt-get install chromium).
+// then `node scripts/n8n-screenshots.js` (needs Chromium: apt-get install chromium). Takes the
+// editor tour's shots (nodes panel, node, finished run, output, error output), then the panel of
+// every operation and of the trigger, from a workflow it creates with one node of each.
 //   --url http://localhost:5678  --workflow flowellaExample1  --out docs/screenshots
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { ROOT } = require('../tools/n8n-harness');
-const { tourEditor, tourUnavailable } = require('../e2e/lib/editor-tour');
+const { SANDBOX_CREDENTIAL } = require('../tools/n8n-examples');
+const { PLAYGROUND_WEBHOOK } = require('../emulator/webhooks');
+const { CHROMIUM_FLAGS, findChromium, tourEditor, tourUnavailable } = require('../e2e/lib/editor-tour');
+
+const NODE = 'n8n-nodes-flowella.flowella';
+const TRIGGER = 'n8n-nodes-flowella.flowellaTrigger';
+const CHANNEL = 'clchannel0000000000000001';
+
+/** One node per operation, filled in as a user would, and the file its panel is saved to. */
+const OPERATION_SHOTS = [
+	['contact-create-or-update.png', 'Create or Update a Contact', { resource: 'contact', operation: 'upsert', phone: '={{ $json.phone }}', additionalFields: { name: '={{ $json.name }}', email: '={{ $json.email }}' }, options: { defaultCountryCode: '34' } }],
+	['contact-get-many.png', 'Get Many Contacts', { resource: 'contact', operation: 'getAll', returnAll: true }],
+	['contact-opt-out.png', 'Opt Out a Contact', { resource: 'contact', operation: 'optOut', whatsappChannelId: CHANNEL, phone: '={{ $json.phone }}', additionalFields: { reason: 'Asked to stop' } }],
+	['message-send-text.png', 'Send Text', { resource: 'message', operation: 'sendText', to: '={{ $json.phone }}', text: '=Hi {{ $json.name }}, your order has shipped.' }],
+	['template-send-to-many.png', 'Send Template to Many', { resource: 'template', operation: 'send', templateId: 'cltemplate000000000000001', whatsappChannelId: CHANNEL, phone: '={{ $json.phone }}', bodyParameters: { parameter: [{ value: '={{ $json.name }}' }] } }],
+	['conversation-get-many.png', 'Get Open Conversations', { resource: 'conversation', operation: 'getAll', limit: 20, filters: { status: 'OPEN' } }],
+	['analytics-get-outbound-message-stats.png', 'Outbound Message Stats', { resource: 'analytics', operation: 'getOutbound', startDate: '={{ $today.minus({ days: 7 }).toISO() }}', endDate: '={{ $today.toISO() }}' }],
+];
+
+/** Creates a workflow with one Flowella node per operation and a trigger; saves each one's panel. */
+async function shootOperations({ url, email, password, out, log }) {
+	const { chromium } = require('playwright-core');
+	const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS });
+	const written = [];
+	try {
+		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+		const page = await context.newPage();
+		page.setDefaultTimeout(30_000);
+		await page.goto(`${url}/signin`);
+		await page.locator('input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(email);
+		await page.locator('input[name="password"]').fill(password);
+		await page.locator('[data-test-id="form-submit-button"]').click();
+		await page.waitForURL((target) => !target.pathname.includes('signin'));
+
+		const credential = { flowellaApi: { id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name } };
+		const nodes = [
+			{
+				id: crypto.randomUUID(),
+				name: 'Flowella Trigger',
+				type: TRIGGER,
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: crypto.randomUUID(),
+				parameters: { events: ['message.received'] },
+				credentials: { flowellaWebhookApi: { id: PLAYGROUND_WEBHOOK.credential.id, name: PLAYGROUND_WEBHOOK.credential.name } },
+			},
+			...OPERATION_SHOTS.map(([, name, parameters], index) => ({
+				id: crypto.randomUUID(),
+				name,
+				type: NODE,
+				typeVersion: 1,
+				position: [260 * ((index % 4) + 1), 220 * Math.floor(index / 4)],
+				parameters,
+				credentials: credential,
+			})),
+		];
+		const created = await page.request.post(`${url}/rest/workflows`, {
+			data: { name: 'Screenshots: every Flowella operation', nodes, connections: {}, settings: { executionOrder: 'v1' }, active: false },
+		});
+		if (!created.ok()) throw new Error(`creating the screenshot workflow failed: ${created.status()} ${await created.text()}`);
+		const workflowId = (await created.json()).data.id;
+		try {
+			await page.goto(`${url}/workflow/${workflowId}`);
+			const shots = [['trigger-panel.png', 'Flowella Trigger'], ...OPERATION_SHOTS.map(([file, name]) => [file, name])];
+			for (const [file, name] of shots) {
+				await page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).dblclick();
+				await page.locator('[data-test-id="ndv"]').waitFor();
+				await page.waitForTimeout(800);
+				const target = path.join(out, file);
+				await page.screenshot({ path: target });
+				written.push(target);
+				log(`[shots] saved ${target}`);
+				await page.keyboard.press('Escape');
+				await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+			}
+		} finally {
+			// n8n 2.x deletes only an archived workflow; 1.x has no archive.
+			await page.request.post(`${url}/rest/workflows/${workflowId}/archive`).catch(() => {});
+			await page.request.delete(`${url}/rest/workflows/${workflowId}`).catch(() => {});
+		}
+	} finally {
+		await browser.close();
+	}
+	return written;
+}
 
 async function main() {
 	const { values } = parseArgs({
@@ -45,6 +132,7 @@ async function main() {
 		fs.rmSync(scratch, { recursive: true, force: true });
 		written.push(target);
 	}
+	written.push(...(await shootOperations({ ...common, out: path.resolve(values.out) })));
 	process.stdout.write(`${written.map((file) => path.relative(process.cwd(), file)).join('\n')}\n`);
 }
 

@@ -71,6 +71,11 @@ export function returnAllAndLimit(): INodeProperties[] {
 	];
 }
 
+/** The Additional Fields collection of an operation: optional values it sends. */
+export function additionalFieldsCollection(fields: INodeProperties[]): INodeProperties {
+	return { displayName: 'Additional Fields', name: 'additionalFields', type: 'collection', placeholder: 'Add field', default: {}, options: fields };
+}
+
 /**
  * The Options collection of an operation: its own behaviour switches, then Max Requests Per Second
  * and Parallel Requests (not for an operation that sends one request for all items) and Timeout.

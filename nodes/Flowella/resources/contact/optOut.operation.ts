@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection } from '../../fields/descriptions';
+import { additionalFieldsCollection, optionsCollection } from '../../fields/descriptions';
 import { channelIdOption, readRequiredId } from '../../fields/ids';
 import { defaultCountryCodeOption, phoneField, readPhone } from '../../fields/phoneField';
 import { readLimitedText } from '../../fields/text';
@@ -25,22 +25,15 @@ export const description: INodeProperties[] = [
 		description: "ID of the WhatsApp channel the contact opts out of, as shown in the channel's settings in Flowella",
 	},
 	phoneField('phone', 'Phone', "The contact's phone number in international format."),
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add field',
-		default: {},
-		options: [
-			{
-				displayName: 'Reason',
-				name: 'reason',
-				type: 'string',
-				default: '',
-				description: 'Why the contact opted out, up to 500 characters, kept with the opt-out in Flowella',
-			},
-		],
-	},
+	additionalFieldsCollection([
+		{
+			displayName: 'Reason',
+			name: 'reason',
+			type: 'string',
+			default: '',
+			description: 'Why the contact opted out, up to 500 characters, kept with the opt-out in Flowella',
+		},
+	]),
 	optionsCollection([defaultCountryCodeOption]),
 ];
 

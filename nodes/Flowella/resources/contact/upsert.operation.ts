@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection } from '../../fields/descriptions';
+import { additionalFieldsCollection, optionsCollection } from '../../fields/descriptions';
 import { invalidField } from '../../fields/invalidField';
 import { readOption } from '../../fields/options';
 import { defaultCountryCodeOption, phoneField, readPhone } from '../../fields/phoneField';
@@ -19,37 +19,30 @@ export const option: ItemOperation['option'] = {
 
 export const description: INodeProperties[] = [
 	phoneField('phone', 'Phone', 'Phone number in international format; Flowella matches contacts by it.'),
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add field',
-		default: {},
-		options: [
-			{
-				displayName: 'Email',
-				name: 'email',
-				type: 'string',
-				placeholder: 'e.g. nathan@example.com',
-				default: '',
-				description: 'Email address of the contact, such as name@example.com',
-			},
-			{
-				displayName: 'Name',
-				name: 'name',
-				type: 'string',
-				default: '',
-				description: 'Full name of the contact, up to 200 characters',
-			},
-			{
-				displayName: 'WhatsApp ID',
-				name: 'waId',
-				type: 'string',
-				default: '',
-				description: 'WhatsApp ID of the contact (usually the phone number in digits), up to 64 characters',
-			},
-		],
-	},
+	additionalFieldsCollection([
+		{
+			displayName: 'Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'e.g. nathan@example.com',
+			default: '',
+			description: 'Email address of the contact, such as name@example.com',
+		},
+		{
+			displayName: 'Name',
+			name: 'name',
+			type: 'string',
+			default: '',
+			description: 'Full name of the contact, up to 200 characters',
+		},
+		{
+			displayName: 'WhatsApp ID',
+			name: 'waId',
+			type: 'string',
+			default: '',
+			description: 'WhatsApp ID of the contact (usually the phone number in digits), up to 64 characters',
+		},
+	]),
 	optionsCollection([
 		defaultCountryCodeOption,
 		{
