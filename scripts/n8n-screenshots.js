@@ -46,6 +46,9 @@ async function shootOperations({ url, email, password, out, log }) {
 		await page.locator('[data-test-id="form-submit-button"]').click();
 		await page.waitForURL((target) => !target.pathname.includes('signin'));
 
+		// n8n ties its session cookie to the browser id its editor keeps and sends with every call.
+		const browserId = await page.evaluate(() => window.localStorage.getItem('n8n-browserId'));
+		const headers = browserId ? { 'browser-id': browserId } : {};
 		const credential = { flowellaApi: { id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name } };
 		const nodes = [
 			{
@@ -69,6 +72,7 @@ async function shootOperations({ url, email, password, out, log }) {
 			})),
 		];
 		const created = await page.request.post(`${url}/rest/workflows`, {
+			headers,
 			data: { name: 'Screenshots: every Flowella operation', nodes, connections: {}, settings: { executionOrder: 'v1' }, active: false },
 		});
 		if (!created.ok()) throw new Error(`creating the screenshot workflow failed: ${created.status()} ${await created.text()}`);
@@ -89,8 +93,8 @@ async function shootOperations({ url, email, password, out, log }) {
 			}
 		} finally {
 			// n8n 2.x deletes only an archived workflow; 1.x has no archive.
-			await page.request.post(`${url}/rest/workflows/${workflowId}/archive`).catch(() => {});
-			await page.request.delete(`${url}/rest/workflows/${workflowId}`).catch(() => {});
+			await page.request.post(`${url}/rest/workflows/${workflowId}/archive`, { headers }).catch(() => {});
+			await page.request.delete(`${url}/rest/workflows/${workflowId}`, { headers }).catch(() => {});
 		}
 	} finally {
 		await browser.close();
