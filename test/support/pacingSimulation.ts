@@ -99,6 +99,8 @@ export interface SimulationResult {
 	executions: ExecutionResult[];
 	/** Virtual time of every success's answer, since the run started. */
 	successTimes: number[];
+	/** Virtual time at which the limiter refused each 429, since the run started. */
+	rateLimitedTimes: number[];
 	/** The pacer every execution shared (freed from the registry once the last one closed). */
 	pacer: SharedPacer;
 	/** Accounts with a pacer in the registry after the run: 0, every execution closed its own. */
@@ -129,6 +131,8 @@ class SimulatedFlowella {
 	lastSuccessAt = Number.NaN;
 
 	readonly successTimes: number[] = [];
+
+	readonly rateLimitedTimes: number[] = [];
 
 	readonly executions: ExecutionResult[];
 
@@ -211,6 +215,7 @@ class SimulatedFlowella {
 			return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(row) };
 		}
 		this.rateLimited += 1;
+		this.rateLimitedTimes.push(now - this.startedAt);
 		const seconds = Math.max(1, Math.ceil((1 - this.tokens) / ratePerSec));
 		const headers: Record<string, string> = { 'content-type': 'application/json' };
 		if (retryAfter === 'seconds') headers['retry-after'] = String(seconds);
@@ -321,6 +326,7 @@ export async function simulate(setup: SimulationCase): Promise<SimulationResult>
 		errors,
 		executions: server.executions,
 		successTimes: server.successTimes,
+		rateLimitedTimes: server.rateLimitedTimes,
 		pacer: pacer as SharedPacer,
 		pacersLeft: registry.size,
 	};
