@@ -580,6 +580,22 @@ export class SharedPacer {
 	}
 }
 
+/** Resolves when `promise` does, or as soon as `signal` aborts. */
+async function untilAborted(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+	if (!signal) return await promise;
+	if (signal.aborted) return;
+	let onAbort = () => {};
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = () => resolve();
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([promise, aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
 /**
  * One execution's use of a SharedPacer: its requests wait their turn in its schedule, at most
  * Parallel Requests of them in flight. On its own (no SharedPacer given) it paces one execution.
@@ -595,8 +611,10 @@ export class RequestPacer {
 
 	/** Max Requests Per Second's spacing between this execution's starts, in ms; 0: none of its own. */
 	private readonly ownIntervalMs: number;
-	/** When this execution's next start may be, under its own cap. */
-	private nextOwnStart = Number.NEGATIVE_INFINITY;
+	/** Under its own cap: the start stamp of its latest request, and the turn of the latest request waiting for one. */
+	private lastOwnStart = Number.NEGATIVE_INFINITY;
+
+	private ownTurn: Promise<void> = Promise.resolve();
 
 	constructor(
 		readonly maxConcurrency: number,
@@ -617,15 +635,28 @@ export class RequestPacer {
 	 */
 	async acquire(signal?: AbortSignal): Promise<number | undefined> {
 		if (signal?.aborted || this.closed) return undefined;
-		if (this.ownIntervalMs > 0) {
-			// The node's own cap (a share of the limit between workers): a turn of its own first,
-			// reserved before waiting so that requests of this execution in parallel keep the spacing.
-			const now = this.clock.now();
-			const turn = Math.max(now, this.nextOwnStart);
-			this.nextOwnStart = turn + this.ownIntervalMs;
-			if (turn > now) await this.clock.sleep(turn - now, signal);
+		if (this.ownIntervalMs <= 0) return await this.takeTurn(signal);
+		// The node's own cap (a share of the limit between workers): its requests take their turns
+		// one after another, each at least the interval after the previous one actually started, so
+		// starts a busy event loop held up do not bunch up the ones behind them.
+		const previous = this.ownTurn;
+		let done = () => {};
+		this.ownTurn = new Promise<void>((resolve) => (done = resolve));
+		try {
+			await untilAborted(previous, signal);
+			const waitMs = this.lastOwnStart + this.ownIntervalMs - this.clock.now();
+			if (waitMs > 0 && !signal?.aborted) await this.clock.sleep(waitMs, signal);
 			if (signal?.aborted || this.closed) return undefined;
+			const stamp = await this.takeTurn(signal);
+			if (stamp !== undefined) this.lastOwnStart = stamp;
+			return stamp;
+		} finally {
+			done();
 		}
+	}
+
+	/** Waits for a slot of this execution's, the end of any shared pause and this request's turn in the shared schedule. */
+	private async takeTurn(signal?: AbortSignal): Promise<number | undefined> {
 		return await new Promise<number | undefined>((resolve) => {
 			const onAbort = () => {
 				const index = this.waiting.indexOf(waiter);

@@ -338,6 +338,21 @@ describe('executions sharing one Flowella account in one n8n process (one pacer 
 		expect(await clock.run(waiting)).toBeUndefined();
 	});
 
+	it('keeps Max Requests Per Second between actual starts when a busy event loop holds one up', async () => {
+		// The first timer fires 300 ms late (a busy event loop), the others on time: the starts after
+		// it must not catch up, each comes at least 250 ms (4 per second) after the one before.
+		const slack = [300];
+		const clock = new VirtualClock(1000, () => slack.shift() ?? 0);
+		const capped = new PacerRegistry(clock).open('https://app.flowella.io', 'flo_key', 10, 4);
+		const startAndAnswer = async () => {
+			const start = (await capped.acquire()) as number;
+			capped.release('success', start);
+			return start;
+		};
+		const starts = (await clock.run(Promise.all(Array.from({ length: 6 }, startAndAnswer)))).sort((a, b) => a - b);
+		for (let index = 1; index < starts.length; index++) expect(starts[index] - starts[index - 1]).toBeGreaterThanOrEqual(250);
+	});
+
 	it("ends only the stopped execution's waits, not the other's", async () => {
 		const clock = new VirtualClock(1000);
 		const registry = new PacerRegistry(clock);
