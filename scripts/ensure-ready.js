@@ -14,7 +14,11 @@ function installed() {
 	return fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lockFile).mtimeMs - 1000;
 }
 
-if (!installed()) {
+// A node_modules that links to another checkout's (a git worktree sharing one install) is never
+// reinstalled from here: `npm ci` would empty the folder every checkout shares.
+const shared = fs.lstatSync(path.join(root, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+
+if (!shared && !installed()) {
 	process.stderr.write('[setup] installing dev dependencies with npm ci (first run only)\n');
 	const result = spawnSync('npm', ['ci'], { cwd: root, stdio: 'inherit' });
 	if (result.status !== 0) process.exit(result.status ?? 1);
