@@ -12,6 +12,8 @@
 //   [--profile <dir>] (n8n's CPU profile, .cpuprofile files written when n8n exits)
 //   [--n8n-env KEY=VALUE]… (extra environment for n8n, e.g. N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true)
 //   [--with-v1] (one more clean round against the trigger's typeVersion 1, which n8n handles the legacy way)
+//   [--github] (n8n's own GitHub Trigger, signed as GitHub signs, as a third contender in every pair:
+//   a signed-webhook trigger of n8n's own, activated against a local stand-in for GitHub's hooks API)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -22,11 +24,13 @@ const { DEFAULT_VERSION } = require('../tools/install-n8n');
 const { workflowId } = require('../tools/n8n-workflows');
 const { EVENT_TYPES, buildDelivery, post, sampleEvent, tamper } = require('../emulator/webhooks');
 const { triggerWorkflow, activate, executionCounts, settle, waitForWebhook } = require('../e2e/lib/trigger-workflows');
+const { githubDelivery, githubWorkflow, startGithubHooksApi } = require('./github-trigger');
 
 const SECRET = 'whsec_bench_trigger_0123456789abcdef';
 const WEBHOOK_ID = 'be0c4f10-11a0-4b1d-9c3a-0000000be4c1';
 const BASELINE_WEBHOOK_ID = 'be0c4f10-11a0-4b1d-9c3a-0000000ba5e1';
 const V1_WEBHOOK_ID = 'be0c4f10-11a0-4b1d-9c3a-000000000001';
+const GITHUB_WEBHOOK_ID = 'be0c4f10-11a0-4b1d-9c3a-0000000617b1';
 const FLOWELLA_TIMEOUT_MS = 10_000;
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -49,7 +53,10 @@ async function pool(jobs, concurrency) {
 function distinctDeliveries(count, tag) {
 	return Array.from({ length: count }, (_, index) => {
 		const type = EVENT_TYPES[index % EVENT_TYPES.length];
-		return buildDelivery({ secret: SECRET, type, body: sampleEvent(type, { text: `${tag} ${index}` }) });
+		// An id of its own: the emulator's template events share one, and the trigger rightly takes
+		// the same type + data.id for the same event.
+		const id = `bench_${tag.replace(/\W/g, '_')}_${index}`;
+		return buildDelivery({ secret: SECRET, type, body: sampleEvent(type, { text: `${tag} ${index}`, id }) });
 	});
 }
 
@@ -70,7 +77,10 @@ async function round({ name, requests, url, concurrency, n8n, workflow, expected
 	const started = performance.now();
 	const answers = await pool(requests.map(({ delivery }) => () => post(url, delivery, { timeoutMs: FLOWELLA_TIMEOUT_MS })), concurrency);
 	const sendMs = performance.now() - started;
-	const counts = await settle(() => executionCounts(n8n, workflow), (value) => value.total - before >= expectedNew, { timeoutMs: 180_000, quietMs: 3000 });
+	// A request given up on at 10 s may never start an execution: wait for those answered 2xx
+	// (or more), then until the count stays still.
+	const answered = requests.filter(({ kind }, index) => kind === 'valid' && answers[index].status >= 200 && answers[index].status < 300).length;
+	const counts = await settle(() => executionCounts(n8n, workflow), (value) => value.total - before >= Math.min(expectedNew, answered), { timeoutMs: 180_000, quietMs: 3000 });
 	const executionsMs = performance.now() - started;
 	const times = answers.map((answer) => answer.ms).sort((a, b) => a - b);
 	const byKind = {};
@@ -101,6 +111,8 @@ async function round({ name, requests, url, concurrency, n8n, workflow, expected
 		loadAverage: { before: loadBefore, after: os.loadavg()[0] },
 	};
 	result.ok = result.executions === expectedNew && result.validAll2xx && result.forgedAll401 && result.within10s;
+	// Kept out of the JSON: for the figures pooled over every round of a contender.
+	Object.defineProperty(result, 'answers', { value: answers.map(({ status, ms }) => ({ status, ms })) });
 	return result;
 }
 
@@ -112,15 +124,33 @@ function printRound(result) {
 	log(`[bench]   ${result.requestsPerSecond.toFixed(0)} requests/s; all executions finished ${result.allExecutionsDoneSeconds.toFixed(1)} s after the first request; load average ${result.loadAverage.before.toFixed(1)} → ${result.loadAverage.after.toFixed(1)}`);
 }
 
-/** Trigger ÷ Webhook node, over the pairs run back to back in the same n8n process. */
-function ratios(pairs) {
+/** `contender` ÷ Webhook node, over the pairs run back to back in the same n8n process. */
+function ratios(pairs, contender = 'trigger') {
 	const sum = (list, pick) => list.reduce((total, item) => total + pick(item), 0);
-	const of = (pick) => sum(pairs, ({ trigger }) => pick(trigger)) / sum(pairs, ({ baseline }) => pick(baseline));
+	const of = (pick) => sum(pairs, (pair) => pick(pair[contender])) / sum(pairs, ({ baseline }) => pick(baseline));
 	return {
 		p50: of((r) => r.answerMs.p50),
 		p99: of((r) => r.answerMs.p99),
 		requestsPerSecond: of((r) => r.requestsPerSecond),
 		allExecutionsDone: of((r) => r.allExecutionsDoneSeconds),
+	};
+}
+
+/**
+ * One contender's answers over all its rounds as one sample, so a load that swings between rounds
+ * (other runs on the machine) weighs on every contender alike: p50/p99 of all answer times, how
+ * many were a 2xx within Flowella's 10 s, and requests over the summed sending time.
+ */
+function pooled(pairs, contender) {
+	const rounds = pairs.map((pair) => pair[contender]);
+	const answers = rounds.flatMap((result) => result.answers);
+	const times = answers.map(({ ms }) => ms).sort((a, b) => a - b);
+	return {
+		requests: answers.length,
+		twoHundredWithin10s: answers.filter(({ status, ms }) => status >= 200 && status < 300 && ms < FLOWELLA_TIMEOUT_MS).length,
+		executions: rounds.reduce((sum, result) => sum + result.executions, 0),
+		answerMs: { p50: percentile(times, 50), p99: percentile(times, 99), max: times[times.length - 1] },
+		requestsPerSecond: answers.length / rounds.reduce((sum, result) => sum + result.sendSeconds, 0),
 	};
 }
 
@@ -147,6 +177,7 @@ async function main() {
 			baseline: { type: 'boolean', default: false }, // the old flag: the baseline now always runs
 			profile: { type: 'string' },
 			'with-v1': { type: 'boolean', default: false },
+			github: { type: 'boolean', default: false },
 			'n8n-env': { type: 'string', multiple: true, default: [] },
 		},
 	});
@@ -155,14 +186,23 @@ async function main() {
 	const concurrency = Number(values.concurrency);
 	const withBaseline = !values['no-baseline'];
 	const tgz = await buildAndPack({ log });
+	fs.mkdirSync(path.join(ROOT, '.e2e', 'runs'), { recursive: true }); // absent in a fresh checkout
 	const userFolder = fs.mkdtempSync(path.join(ROOT, '.e2e', 'runs', `bench-trigger-${values.n8n}-`));
 	const n8n = await N8n.prepare({ version: values.n8n, tgz, userFolder, log });
 	const credential = { id: workflowId('credBenchHook'), name: 'Flowella webhook (bench)' };
 	const workflow = workflowId('benchTrigger');
 	const baselineId = workflowId('benchWebhookNode');
-	await n8n.importCredentials([{ ...credential, type: 'flowellaWebhookApi', data: { signingSecret: SECRET } }]);
+	const withGithub = values.github;
+	const githubApi = withGithub ? await startGithubHooksApi() : undefined;
+	const githubCredential = { id: workflowId('credBenchGithub'), name: 'GitHub (bench stand-in)' };
+	const githubId = workflowId('benchGithubTrigger');
+	await n8n.importCredentials([
+		{ ...credential, type: 'flowellaWebhookApi', data: { signingSecret: SECRET } },
+		...(githubApi ? [{ ...githubCredential, type: 'githubApi', data: { server: githubApi.url, user: 'bench', accessToken: 'bench-token' } }] : []),
+	]);
 	const flows = [triggerWorkflow({ id: workflow, name: 'bench: Flowella Trigger', webhookId: WEBHOOK_ID, credential, events: ['*'] })];
 	if (withBaseline) flows.push(baselineWorkflow(baselineId));
+	if (withGithub) flows.push(githubWorkflow({ id: githubId, webhookId: GITHUB_WEBHOOK_ID, credential: githubCredential }));
 	const v1Id = workflowId('benchTriggerV1');
 	if (values['with-v1']) flows.push(triggerWorkflow({ id: v1Id, name: 'bench: Flowella Trigger v1', webhookId: V1_WEBHOOK_ID, credential, events: ['*'], typeVersion: 1 }));
 	await n8n.importWorkflows(flows);
@@ -170,6 +210,7 @@ async function main() {
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}/webhook/${WEBHOOK_ID}`;
 	const baselineUrl = `http://127.0.0.1:${port}/webhook/${BASELINE_WEBHOOK_ID}`;
+	const githubUrl = `http://127.0.0.1:${port}/webhook/${GITHUB_WEBHOOK_ID}/webhook`;
 	const extraEnv = Object.fromEntries(values['n8n-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 	/** @type {Record<string, string>} */
 	const env = { ...extraEnv, WEBHOOK_URL: `http://127.0.0.1:${port}/` };
@@ -182,39 +223,46 @@ async function main() {
 		await waitForWebhook(url, 60_000, 401);
 		if (withBaseline) await waitForWebhook(baselineUrl, 60_000, 200);
 		if (values['with-v1']) await waitForWebhook(`http://127.0.0.1:${port}/webhook/${V1_WEBHOOK_ID}`, 60_000, 401);
+		if (githubApi) {
+			// An unsigned request is refused (401) once the trigger is registered; the secret shows create() ran.
+			await waitForWebhook(githubUrl, 60_000, 401);
+			if (!githubApi.secret()) throw new Error('GitHub Trigger was not registered: no hook was created on the stand-in API');
+		}
 		const pairs = [];
 		for (let index = 0; index < Number(values.pairs); index += 1) {
-			// Alternating order, so neither side always runs on the warmer process.
-			const runBaseline = async () => {
-				const result = await round({
+			/** @type {[string, () => { name: string, requests: { kind: string, delivery: any }[], url: string, workflow: string }][]} */
+			const contenders = [];
+			if (withBaseline) {
+				contenders.push(['baseline', () => ({
 					name: 'baseline (n8n Webhook node)',
 					requests: distinctDeliveries(count, `baseline ${index}`).map((delivery) => ({ kind: 'valid', delivery })),
 					url: baselineUrl,
-					concurrency,
-					n8n,
 					workflow: baselineId,
-					expectedNew: count,
-				});
-				printRound(result);
-				return result;
-			};
-			const runTrigger = async () => {
-				const result = await round({
-					name: 'clean',
-					requests: distinctDeliveries(count, `clean ${index}`).map((delivery) => ({ kind: 'valid', delivery })),
-					url,
-					concurrency,
-					n8n,
-					workflow,
-					expectedNew: count,
-				});
-				printRound(result);
-				return result;
-			};
+				})]);
+			}
+			contenders.push(['trigger', () => ({
+				name: 'clean',
+				requests: distinctDeliveries(count, `clean ${index}`).map((delivery) => ({ kind: 'valid', delivery })),
+				url,
+				workflow,
+			})]);
+			if (githubApi) {
+				const secret = /** @type {string} */ (githubApi.secret());
+				contenders.push(['github', () => ({
+					name: 'n8n GitHub Trigger (signed)',
+					requests: Array.from({ length: count }, (_, n) => ({ kind: 'valid', delivery: githubDelivery(secret, `github ${index} ${n}`) })),
+					url: githubUrl,
+					workflow: githubId,
+				})]);
+			}
+			// Rotated each pair, so no contender always runs on the warmer process.
+			const shift = index % contenders.length;
+			/** @type {Record<string, any>} */
 			const pair = {};
-			if (withBaseline && index % 2 === 0) pair.baseline = await runBaseline();
-			pair.trigger = await runTrigger();
-			if (withBaseline && index % 2 === 1) pair.baseline = await runBaseline();
+			for (const [key, spec] of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
+				pair[key] = await round({ ...spec(), concurrency, n8n, expectedNew: count });
+				printRound(pair[key]);
+			}
 			pairs.push(pair);
 		}
 
@@ -247,15 +295,31 @@ async function main() {
 			n8nEnv: extraEnv,
 			date: new Date().toISOString(),
 			cpus: os.cpus().length,
-			rounds: [...pairs.flatMap(({ baseline, trigger }) => (baseline ? [baseline, trigger] : [trigger])), ...(v1 ? [v1] : []), mixed],
+			rounds: [...pairs.flatMap((pair) => ['baseline', 'trigger', 'github'].filter((key) => pair[key]).map((key) => pair[key])), ...(v1 ? [v1] : []), mixed],
 			triggerOverWebhookNode: withBaseline ? ratios(pairs) : undefined,
+			githubTriggerOverWebhookNode: withBaseline && githubApi ? ratios(pairs, 'github') : undefined,
 		};
-		if (withBaseline) log(`[bench] Flowella Trigger ÷ n8n Webhook node, same process: ${JSON.stringify(summary.triggerOverWebhookNode, (key, value) => (typeof value === 'number' ? Number(value.toFixed(2)) : value))}`);
+		const contenders = ['baseline', 'trigger', 'github'].filter((key) => pairs[0][key]);
+		summary.pooled = Object.fromEntries(contenders.map((key) => [key, pooled(pairs, key)]));
+		if (withBaseline) {
+			const base = summary.pooled.baseline;
+			summary.pooledOverWebhookNode = Object.fromEntries(
+				contenders
+					.filter((key) => key !== 'baseline')
+					.map((key) => [key, { p50: summary.pooled[key].answerMs.p50 / base.answerMs.p50, p99: summary.pooled[key].answerMs.p99 / base.answerMs.p99, requestsPerSecond: summary.pooled[key].requestsPerSecond / base.requestsPerSecond }]),
+			);
+		}
+		const rounded = (value) => JSON.stringify(value, (key, number) => (typeof number === 'number' ? Number(number.toFixed(2)) : number));
+		if (withBaseline) log(`[bench] Flowella Trigger ÷ n8n Webhook node, same process: ${rounded(summary.triggerOverWebhookNode)}`);
+		for (const [key, value] of Object.entries(summary.pooled)) log(`[bench] pooled ${key}: ${rounded(value)}`);
+		if (summary.pooledOverWebhookNode) log(`[bench] pooled ÷ n8n Webhook node: ${rounded(summary.pooledOverWebhookNode)}`);
+		if (summary.githubTriggerOverWebhookNode) log(`[bench] n8n GitHub Trigger ÷ n8n Webhook node, same process: ${rounded(summary.githubTriggerOverWebhookNode)}`);
 		if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
 		process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 		process.exitCode = pairs.every(({ trigger }) => trigger.ok) && mixed.ok ? 0 : 1;
 	} finally {
 		await server.stop();
+		await githubApi?.close();
 		if (!values.keep) fs.rmSync(userFolder, { recursive: true, force: true });
 	}
 }
