@@ -25,6 +25,11 @@ const ANSWER_TIMEOUT_MS = 60_000;
 /** An execution started for this request: answered 200 and not as a duplicate. */
 const startedBy = (answer) => answer.status === 200 && !/duplicate/.test(answer.body ?? '');
 
+/** What a non-200 answer said (n8n's own refusals, e.g. 503 "Database is not ready!"), cut short. */
+const refusal = (answer) => (answer.status === 200 ? undefined : `${answer.status} ${(answer.body ?? answer.error ?? '').slice(0, 120)}`);
+/** n8n's database health check failing in a process: while it does, n8n answers every request 503. */
+const pingFailures = (service) => (service?.output.match(/Database ping failed/g) ?? []).length;
+
 /** Runs `tasks` (functions returning promises) at most `concurrency` at a time. */
 async function pool(tasks, concurrency) {
 	let next = 0;
@@ -46,7 +51,7 @@ async function deliver({ firstUrl, copyUrl, count, concurrency, prefix }) {
 	const firstOnly = [];
 	const send = async (url, delivery, kind) => {
 		const answer = await postDelivery(url, delivery, { timeoutMs: ANSWER_TIMEOUT_MS });
-		answers.push({ kind, deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer) });
+		answers.push({ kind, deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer), refusal: refusal(answer) });
 	};
 	const tasks = Array.from({ length: count }, (_, index) => async () => {
 		const body = sampleEvent('message.received', { phone: `+3480${String(index).padStart(7, '0')}`, text: `Event ${index}`, id: `msg_${prefix}_${index}` });
@@ -73,7 +78,7 @@ async function copyLater(sent, url, concurrency) {
 		sent.firstOnly.map((delivery) => async () => {
 			const fresh = { ...delivery, headers: { ...delivery.headers, 'x-flowella-timestamp': String(Math.floor(Date.now() / 1000)) } };
 			const answer = await postDelivery(url, fresh, { timeoutMs: ANSWER_TIMEOUT_MS });
-			sent.answers.push({ kind: 'copy after the execution ended', deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer) });
+			sent.answers.push({ kind: 'copy after the execution ended', deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer), refusal: refusal(answer) });
 		}),
 		concurrency,
 	);
@@ -129,6 +134,7 @@ async function measure(cluster, workflow, flatted, distinct, sent) {
 		copiesByKind: byKind,
 		requests: sent.answers.length,
 		answers: countBy(sent.answers.map((answer) => answer.status)),
+		refusals: countBy(sent.answers.filter((answer) => answer.refusal).map((answer) => `${answer.kind}: ${answer.refusal}`)),
 		sendSeconds: round(sent.seconds, 1),
 		requestsPerSec: round(sent.answers.length / sent.seconds, 1),
 		answerMs: { p50: percentile(firstMs, 50), p95: percentile(firstMs, 95) },
@@ -171,6 +177,7 @@ const trigger = {
 		await cluster.waitForExecutions([this.two.id], startedSoFar, { timeoutMs: 1_200_000, settleMs: 2000 });
 		await copyLater(sentTwo, urlTwoOther, sizes.crossConcurrency);
 		result.twoWebhookProcesses = await measure(cluster, this.two, flatted, sizes.crossEvents, sentTwo);
+		result.twoWebhookProcesses.databasePingFailures = { webhook: pingFailures(cluster.webhook), 'webhook-2': pingFailures(second.service) };
 		await second.service.stop();
 		log('[queue] stopped the second webhook process');
 
