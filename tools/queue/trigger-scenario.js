@@ -12,7 +12,7 @@
 const { buildDelivery, sampleEvent, post: postDelivery } = require('../../emulator/webhooks');
 const { workflowId } = require('../n8n-workflows');
 const { countBy, round } = require('./measure');
-const { log } = require('./processes');
+const { log, sleep } = require('./processes');
 const { triggerWorkflow } = require('./workflows');
 
 const SECRET = 'whsec_queue_test_signing_secret_0123';
@@ -24,6 +24,27 @@ const SECRET = 'whsec_queue_test_signing_secret_0123';
 const ANSWER_TIMEOUT_MS = 60_000;
 /** An execution started for this request: answered 200 and not as a duplicate. */
 const startedBy = (answer) => answer.status === 200 && !/duplicate/.test(answer.body ?? '');
+
+/** Flowella's back-off for a refused delivery, shortened: the retries of the harness. */
+const RETRIES_AFTER_503 = [2000, 4000, 8000, 16_000, 32_000];
+/** What a non-200 answer said (n8n's own refusals, e.g. 503 "Database is not ready!"), cut short. */
+const refusal = (answer) => (answer.status === 200 ? undefined : `${answer.status} ${(answer.body ?? answer.error ?? '').slice(0, 120)}`);
+/** n8n's database health check failing in a process: while it does, n8n answers every request 503. */
+const pingFailures = (service) => (service?.output.match(/Database ping failed/g) ?? []).length;
+
+/**
+ * Posts `delivery` and records the answer in `answers`; as Flowella does, sends it again later
+ * when n8n refused it (503 while its database check fails).
+ */
+async function sendWithRetries(answers, url, delivery, kind) {
+	let answer = await postDelivery(url, delivery, { timeoutMs: ANSWER_TIMEOUT_MS });
+	answers.push({ kind, deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer), refusal: refusal(answer) });
+	for (let retry = 0; answer.status === 503 && retry < RETRIES_AFTER_503.length; retry += 1) {
+		await sleep(RETRIES_AFTER_503[retry]);
+		answer = await postDelivery(url, delivery, { timeoutMs: ANSWER_TIMEOUT_MS });
+		answers.push({ kind: 'retry after 503', deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer), refusal: refusal(answer) });
+	}
+}
 
 /** Runs `tasks` (functions returning promises) at most `concurrency` at a time. */
 async function pool(tasks, concurrency) {
@@ -44,10 +65,7 @@ async function deliver({ firstUrl, copyUrl, count, concurrency, prefix }) {
 	const copied = [];
 	// Deliveries that reached only the first process: what a later copy to the other one tests.
 	const firstOnly = [];
-	const send = async (url, delivery, kind) => {
-		const answer = await postDelivery(url, delivery, { timeoutMs: ANSWER_TIMEOUT_MS });
-		answers.push({ kind, deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer) });
-	};
+	const send = async (url, delivery, kind) => await sendWithRetries(answers, url, delivery, kind);
 	const tasks = Array.from({ length: count }, (_, index) => async () => {
 		const body = sampleEvent('message.received', { phone: `+3480${String(index).padStart(7, '0')}`, text: `Event ${index}`, id: `msg_${prefix}_${index}` });
 		const delivery = buildDelivery({ secret: SECRET, type: 'message.received', body, deliveryId: `dlv_${prefix}_${index}` });
@@ -72,8 +90,7 @@ async function copyLater(sent, url, concurrency) {
 	await pool(
 		sent.firstOnly.map((delivery) => async () => {
 			const fresh = { ...delivery, headers: { ...delivery.headers, 'x-flowella-timestamp': String(Math.floor(Date.now() / 1000)) } };
-			const answer = await postDelivery(url, fresh, { timeoutMs: ANSWER_TIMEOUT_MS });
-			sent.answers.push({ kind: 'copy after the execution ended', deliveryId: delivery.deliveryId, status: answer.status, ms: answer.ms, started: startedBy(answer) });
+			await sendWithRetries(sent.answers, url, fresh, 'copy after the execution ended');
 		}),
 		concurrency,
 	);
@@ -129,6 +146,9 @@ async function measure(cluster, workflow, flatted, distinct, sent) {
 		copiesByKind: byKind,
 		requests: sent.answers.length,
 		answers: countBy(sent.answers.map((answer) => answer.status)),
+		// Deliveries whose last answer was not 200 (every retry refused): Flowella would go on retrying.
+		unansweredDeliveries: sent.answers.filter((answer, index) => answer.status !== 200 && !sent.answers.slice(index + 1).some((later) => later.deliveryId === answer.deliveryId && later.kind === 'retry after 503')).length,
+		refusals: countBy(sent.answers.filter((answer) => answer.refusal).map((answer) => `${answer.kind}: ${answer.refusal}`)),
 		sendSeconds: round(sent.seconds, 1),
 		requestsPerSec: round(sent.answers.length / sent.seconds, 1),
 		answerMs: { p50: percentile(firstMs, 50), p95: percentile(firstMs, 95) },
@@ -171,6 +191,7 @@ const trigger = {
 		await cluster.waitForExecutions([this.two.id], startedSoFar, { timeoutMs: 1_200_000, settleMs: 2000 });
 		await copyLater(sentTwo, urlTwoOther, sizes.crossConcurrency);
 		result.twoWebhookProcesses = await measure(cluster, this.two, flatted, sizes.crossEvents, sentTwo);
+		result.twoWebhookProcesses.databasePingFailures = { webhook: pingFailures(cluster.webhook), 'webhook-2': pingFailures(second.service) };
 		await second.service.stop();
 		log('[queue] stopped the second webhook process');
 
@@ -178,10 +199,10 @@ const trigger = {
 		const b = result.twoWebhookProcesses;
 		const exactly = (r) => r.downstreamRuns === r.events && r.eventsNotRunDownstream === 0 && r.eventsRunTwiceDownstream === 0;
 		const checks = [
-			{ name: 'a: every delivery answered 200', ok: Object.keys(a.answers).every((status) => status === '200'), hard: true },
+			{ name: 'a: every delivery answered 200, at the latest when retried as Flowella retries a 503', ok: a.unansweredDeliveries === 0, hard: true },
 			{ name: 'a: downstream node runs = distinct events exactly (each event once, none lost)', ok: exactly(a), hard: true },
 			{ name: 'a: every execution succeeded', ok: a.executionStatuses.success === a.executionsStarted, hard: true },
-			{ name: 'b: every delivery answered 200', ok: Object.keys(b.answers).every((status) => status === '200'), hard: true },
+			{ name: 'b: every delivery answered 200, at the latest when retried as Flowella retries a 503', ok: b.unansweredDeliveries === 0, hard: true },
 			{ name: `b: downstream node runs = distinct events exactly across two webhook processes (${b.executionsStarted} executions started)`, ok: exactly(b), hard: true },
 			{ name: 'b: every execution succeeded', ok: b.executionStatuses.success === b.executionsStarted, hard: true },
 		];
