@@ -14,17 +14,15 @@ import { NodeConnectionTypes, sleep } from 'n8n-workflow';
 import { randomBytes } from 'crypto';
 
 import { checkDelivery, eventItem } from './delivery';
-import { deliveryKeys, seenKeysFor } from './dedup';
+import { seenDeliveries, sharedClaims, triggerSecrets } from '../processState';
+import { deliveryKeys } from './dedup';
 import { ALL_EVENTS, EVENT_OPTIONS, isWanted } from './events';
-import { SecretCache } from './secret';
-import { claimShared, SHARED_MAX_ENTRIES, SharedStore } from './shared-claim';
+import { claimShared, SHARED_MAX_ENTRIES } from './shared-claim';
 import { normalizeSecret, secretShapeProblem } from './verify';
 
 const CREDENTIAL = 'flowellaWebhookApi';
 /** Where the de-duplication keys are mirrored in the node's static data, for restarts. */
 const STATIC_SEEN = 'seenDeliveries';
-/** Signing secrets of this process, by credential id. */
-const secrets = new SecretCache();
 /**
  * Carries a production delivery's keys from webhook() to execute(), which removes it: the next
  * node never sees it. In queue mode execute() runs on a worker, where nothing else tells them.
@@ -32,8 +30,6 @@ const secrets = new SecretCache();
 const CLAIM_FIELD = '__flowellaClaim';
 /** This n8n process: execute() checks n8n's shared store only when webhook() ran in another one. */
 const PROCESS_ID = randomBytes(9).toString('base64url');
-/** This process's way to n8n's de-duplication store, per trigger node. */
-const sharedStores = new Map<string, SharedStore>();
 
 interface Claim {
 	keys: string[];
@@ -156,11 +152,11 @@ export class FlowellaTrigger implements INodeType {
 		const nowMs = Date.now();
 		const credentialId = this.getNode().credentials?.[CREDENTIAL]?.id;
 		const load = async () => normalizeSecret((await this.getCredentials(CREDENTIAL)).signingSecret);
-		let secret = credentialId ? await secrets.get(credentialId, load, nowMs) : { secret: await load(), cached: false };
+		let secret = credentialId ? await triggerSecrets.get(credentialId, load, nowMs) : { secret: await load(), cached: false };
 		let delivery = checkDelivery(request.rawBody, request.headers, secret.secret, nowMs);
 		if (!delivery.ok && delivery.signature && secret.cached && credentialId) {
 			// The secret may have changed since it was cached: check against the stored one.
-			secret = await secrets.get(credentialId, load, nowMs, true);
+			secret = await triggerSecrets.get(credentialId, load, nowMs, true);
 			delivery = checkDelivery(request.rawBody, request.headers, secret.secret, nowMs);
 		}
 		if (!delivery.ok) {
@@ -176,7 +172,7 @@ export class FlowellaTrigger implements INodeType {
 
 		const keys = deliveryKeys(delivery.raw, delivery.deliveryId, delivery.eventType, delivery.body);
 		const production = this.getMode() !== 'manual';
-		const store = seenKeysFor(scopeOf(this.getWorkflow().id, this.getNode().id, production));
+		const store = seenDeliveries.get(scopeOf(this.getWorkflow().id, this.getNode().id, production));
 		const staticData = production ? this.getWorkflowStaticData('node') : undefined;
 		// n8n loads static data for each request: merging it is a no-op unless the mirror changed.
 		if (staticData) store.adopt(staticData[STATIC_SEEN], nowMs);
@@ -200,7 +196,7 @@ export class FlowellaTrigger implements INodeType {
 		const production = this.getMode() !== 'manual';
 		const scope = scopeOf(this.getWorkflow().id, this.getNode().id, true);
 		if (production) {
-			const store = seenKeysFor(scope);
+			const store = seenDeliveries.get(scope);
 			const nowMs = Date.now();
 			if (store.runStarted(nowMs)) this.getWorkflowStaticData('node')[STATIC_SEEN] = store.mirror(nowMs);
 		}
@@ -216,11 +212,7 @@ export class FlowellaTrigger implements INodeType {
 
 /** Whether another execution, in any process, recorded the event first (n8n's processed_data). */
 async function heldElsewhere(context: IExecuteFunctions, scope: string, claim: Claim): Promise<boolean> {
-	let shared = sharedStores.get(scope);
-	if (!shared) {
-		shared = new SharedStore(sleep);
-		sharedStores.set(scope, shared);
-	}
+	const shared = sharedClaims.get(scope);
 	const call = async (entries: string[]) => context.helpers.checkProcessedAndRecord(entries, 'node', { mode: 'entries', maxEntries: SHARED_MAX_ENTRIES });
 	const token = `t${randomBytes(12).toString('base64url')}`;
 	const verdict = await claimShared((entries) => shared.record(entries, call), claim.keys, token, sleep);

@@ -137,20 +137,6 @@ export function parseMirror(mirror: unknown): unknown {
 	}
 }
 
-// One store per trigger node (workflow, node, test or production URL), for the life of the
-// n8n process: n8n loads a node's static data per request and writes all of it back, so two
-// concurrent requests would lose each other's keys there.
-const stores = new Map<string, SeenKeys>();
-
-export function seenKeysFor(scope: string): SeenKeys {
-	let store = stores.get(scope);
-	if (!store) {
-		store = new SeenKeys();
-		stores.set(scope, store);
-	}
-	return store;
-}
-
 function digestKey(kind: 'b' | 'e' | 'd', content: Buffer | string): string {
 	return kind + createHash('sha256').update(content).digest('base64url').slice(0, 22);
 }

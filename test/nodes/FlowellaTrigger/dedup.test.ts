@@ -1,4 +1,4 @@
-import { deliveryKeys, MIRROR_INTERVAL_MS, parseMirror, SEEN_MAX_AGE_MS, SeenKeys, seenKeysFor } from '../../../nodes/FlowellaTrigger/dedup';
+import { deliveryKeys, MIRROR_INTERVAL_MS, parseMirror, SEEN_MAX_AGE_MS, SeenKeys } from '../../../nodes/FlowellaTrigger/dedup';
 
 /** A key of the shape the store keeps (a kind letter, 22 base64url characters), named for reading. */
 const key = (name: string) => `b${name.padEnd(22, '_')}`;
@@ -93,11 +93,6 @@ describe('SeenKeys', () => {
 		const seen = new SeenKeys();
 		seen.adopt('not json', 0);
 		expect(seen.size).toBe(0);
-	});
-
-	it('gives each scope its own store for the life of the process', () => {
-		expect(seenKeysFor('wf/a/production')).toBe(seenKeysFor('wf/a/production'));
-		expect(seenKeysFor('wf/a/production')).not.toBe(seenKeysFor('wf/a/test'));
 	});
 });
 
