@@ -47,11 +47,10 @@ export class FlowellaTrigger implements INodeType {
 		name: 'flowellaTrigger',
 		icon: { light: 'file:../../icons/flowella.svg', dark: 'file:../../icons/flowella.dark.svg' },
 		group: ['trigger'],
-		// Both versions behave the same here. n8n treats a version-1 webhook node the legacy way:
-		// it evaluates a binary-data expression for every request (an expression isolate in n8n
-		// 2.x), which version 2, like n8n's own Webhook node 2, skips.
-		version: [1, 2],
-		defaultVersion: 2,
+		// One version, numbered 2 from the first release: n8n treats a version-1 webhook node the
+		// legacy way, evaluating a binary-data expression for every request (an expression isolate
+		// in n8n 2.x), which it skips from version 2 on, as for its own Webhook node 2.
+		version: 2,
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description: 'Starts the workflow when Flowella sends a signed webhook event (WhatsApp messages, conversations, opt-outs)',
 		defaults: { name: 'Flowella Trigger' },

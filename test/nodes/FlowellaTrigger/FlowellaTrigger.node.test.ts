@@ -382,9 +382,9 @@ describe('FlowellaTrigger description and methods', () => {
 		expect(node.description.credentials).toEqual([{ name: 'flowellaWebhookApi', required: true, testedBy: 'flowellaWebhookSecretShape' }]);
 	});
 
-	it('is version 2 for new nodes (n8n skips the legacy per-request expression of version-1 webhook nodes), and still knows 1', () => {
-		expect(node.description.version).toEqual([1, 2]);
-		expect(node.description.defaultVersion).toBe(2);
+	it('has one version, 2 (n8n skips the legacy per-request expression of version-1 webhook nodes)', () => {
+		expect(node.description.version).toBe(2);
+		expect(node.description.defaultVersion).toBeUndefined();
 	});
 
 	it('offers every documented event type and "all" as the default, not webhook.test', () => {
