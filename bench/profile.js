@@ -11,7 +11,7 @@ const { parseArgs } = require('node:util');
 
 const { startEmulator } = require('../emulator/server');
 const { N8n, buildAndPack } = require('../tools/n8n-harness');
-const { flowellaParameters, rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
+const { flowellaParameters, rowsToFlowella, workflowId } = require('../tools/workflows');
 
 const KEY = 'flo_profile_key_0123456789';
 const CREDENTIAL = { id: 'profileFlowella1', name: 'Flowella (profile)' };

@@ -19,9 +19,9 @@ const { parseArgs } = require('node:util');
 
 const { N8n, ROOT, buildAndPack, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
 const { DEFAULT_VERSION } = require('../tools/install-n8n');
-const { workflowId } = require('../tools/n8n-workflows');
+const { workflowId, triggerWorkflow } = require('../tools/workflows');
 const { EVENT_TYPES, buildDelivery, post, sampleEvent, tamper } = require('../emulator/webhooks');
-const { triggerWorkflow, activate, executionCounts, settle, waitForWebhook } = require('../e2e/lib/trigger-workflows');
+const { activate, executionCounts, settle, waitForWebhook } = require('../tools/n8n-trigger');
 
 const SECRET = 'whsec_bench_trigger_0123456789abcdef';
 const WEBHOOK_ID = 'be0c4f10-11a0-4b1d-9c3a-0000000be4c1';

@@ -13,9 +13,8 @@ const { describe, it, before, after } = require('node:test');
 const { startEmulator } = require('../emulator/server');
 const { startChatModel, demoModel } = require('../emulator/chat-model');
 const { N8n, ROOT, killChildrenOnSignals } = require('../tools/n8n-harness');
-const { workflowId } = require('../tools/n8n-workflows');
+const { workflowId, agentWorkflow, aiAgentExample, standInCredential, FLOWELLA_TOOLS, toolName } = require('../tools/workflows');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
-const { agentWorkflow, aiAgentExample, standInCredential, FLOWELLA_TOOLS, toolName } = require('./lib/agent-workflow');
 
 const KEY = 'flo_e2e_agent_key_0123456789';
 const MODEL_KEY = 'sk-standin-e2e-agent';

@@ -12,10 +12,9 @@ const { describe, it, before, after } = require('node:test');
 
 const { startEmulator } = require('../emulator/server');
 const { N8n, nodeOutputs, killChildrenOnSignals } = require('../tools/n8n-harness');
-const { rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
+const { rowsToFlowella, workflowId, CHANNEL, WELCOME_TEMPLATE, sendTextParameters, templateSendParameters, optOutParameters } = require('../tools/workflows');
 const { EXAMPLES_DIR, SANDBOX_CREDENTIAL } = require('../tools/n8n-examples');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
-const { CHANNEL, WELCOME_TEMPLATE, sendTextParameters, templateSendParameters, optOutParameters } = require('./lib/messaging-workflows');
 
 const KEY = 'flo_e2e_messaging_key_0123456789';
 const MESSAGES = '/api/v1/messages';

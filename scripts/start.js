@@ -55,7 +55,7 @@ async function main() {
 	const { startEmulator } = require('../emulator/server');
 	const { DEMO_KEY } = require('../emulator/cli');
 	const { PLAYGROUND_WEBHOOK } = require('../emulator/webhooks');
-	const { activate } = require('../e2e/lib/trigger-workflows');
+	const { activate } = require('../tools/n8n-trigger');
 
 	const version = values.n8n ?? DEFAULT_VERSION;
 	const port = Number(values.port);
@@ -94,7 +94,7 @@ async function main() {
 	log(`[emulator] Flowella emulator on ${emulator.url}`);
 	// The AI agent example's "OpenAI" model: a scripted stand-in on loopback, so it runs offline.
 	const { startChatModel, demoModel } = require('../emulator/chat-model');
-	const { PLAYGROUND_MODEL, standInCredential } = require('../e2e/lib/agent-workflow');
+	const { PLAYGROUND_MODEL, standInCredential } = require('../tools/workflows');
 	const chatModel = await startChatModel({ apiKey: PLAYGROUND_MODEL.apiKey, script: demoModel });
 	stoppers.push(() => chatModel.close());
 	log(`[emulator] stand-in chat model (OpenAI API) on ${chatModel.url}`);

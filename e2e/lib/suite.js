@@ -10,7 +10,7 @@ const { describe, it, before, after } = require('node:test');
 
 const { startEmulator } = require('../../emulator/server');
 const { N8n, killChildrenOnSignals } = require('../../tools/n8n-harness');
-const { workflowId } = require('../../tools/n8n-workflows');
+const { workflowId } = require('../../tools/workflows');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./context');
 
 /** @typedef {import('../../emulator/server').FlowellaEmulator} FlowellaEmulator */

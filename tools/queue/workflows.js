@@ -7,7 +7,7 @@
 const crypto = require('node:crypto');
 
 const { NODE_TYPE, PACKAGE_NAME } = require('../n8n-harness');
-const { nodeId, workflowId } = require('../n8n-workflows');
+const { nodeId, workflowId } = require('../workflows');
 
 const TRIGGER_TYPE = `${PACKAGE_NAME}.flowellaTrigger`;
 const RETRY = { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 };
