@@ -11,7 +11,7 @@ const { parseArgs } = require('node:util');
 const { startEmulator } = require('../emulator/server');
 const { N8n, ROOT, buildAndPack } = require('../tools/n8n-harness');
 const { flowellaParameters, nodeId, rowsToFlowella, workflowId } = require('../tools/workflows');
-const { DEFAULT_VERSION } = require('../tools/install-n8n');
+const { DEFAULT_VERSION } = require('../tools/n8n-installer');
 const { RECIPIENTS, SENDING_GROUP, measureSending, sendingLogLine, sendingScenarios, sendingTable } = require('./sending');
 
 const KEY = 'flo_bench_key_0123456789';

@@ -18,7 +18,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { N8n, ROOT, buildAndPack, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
-const { DEFAULT_VERSION } = require('../tools/install-n8n');
+const { DEFAULT_VERSION } = require('../tools/n8n-installer');
 const { workflowId, triggerWorkflow } = require('../tools/workflows');
 const { EVENT_TYPES, buildDelivery, post, sampleEvent, tamper } = require('../emulator/webhooks');
 const { activate, executionCounts, settle, waitForWebhook } = require('../tools/n8n-trigger');

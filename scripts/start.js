@@ -50,7 +50,7 @@ async function main() {
 	await ensureDevDependencies();
 	// Loaded after the dev dependencies are in place.
 	const { N8n, buildAndPack, portIsFree } = require('../tools/n8n-harness');
-	const { DEFAULT_VERSION } = require('../tools/install-n8n');
+	const { DEFAULT_VERSION } = require('../tools/n8n-installer');
 	const { readExamples, SANDBOX_CREDENTIAL, PLAYGROUND_SEED } = require('../tools/n8n-examples');
 	const { startEmulator } = require('../emulator/server');
 	const { DEMO_KEY } = require('../emulator/cli');

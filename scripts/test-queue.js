@@ -16,7 +16,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { ROOT, buildAndPack, ensureN8nWithProgress } = require('../tools/n8n-harness');
-const { DEFAULT_VERSION, RUNTIMES } = require('../tools/install-n8n');
+const { DEFAULT_VERSION, RUNTIMES } = require('../tools/n8n-installer');
 const { QueueCluster } = require('../tools/queue/cluster');
 const { startPostgres } = require('../tools/queue/postgres');
 const { startRedis } = require('../tools/queue/redis');

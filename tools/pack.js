@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs, promisify } = require('node:util');
 
-const { lock, npmChildEnv } = require('../tools/install-n8n');
+const { lock, npmChildEnv } = require('./n8n-installer');
 
 const ROOT = path.resolve(__dirname, '..');
 
