@@ -1,17 +1,12 @@
-#!/usr/bin/env node
 'use strict';
-// `npm run pack`: the one way this package is packed, for n8n, for the tests and for publishing.
-// The repository's .npmrc sets ignore-scripts (dev dependencies have install scripts that cannot
-// run here), which also turns off prepack/prepublish: so the build is run explicitly, and the
-// tarball's file list is checked against what n8n loads before anyone gets it.
-//
-//   npm run pack                      build, pack into .e2e/pack/, check, print the tarball path
-//   npm run pack -- --out-dir <dir>   pack elsewhere
-//   npm publish <that tarball>        publishing a tarball runs no lifecycle script either
+// The one way this package is packed, for n8n, for the tests and for publishing (the command:
+// scripts/pack.js). The repository's .npmrc sets ignore-scripts (dev dependencies have install
+// scripts that cannot run here), which also turns off prepack/prepublish: so the build is run
+// explicitly, and the tarball's file list is checked against what n8n loads before anyone gets it.
 const { execFile, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { parseArgs, promisify } = require('node:util');
+const { promisify } = require('node:util');
 
 const { lock, npmChildEnv } = require('./n8n-installer');
 
@@ -92,14 +87,3 @@ async function pack({ outDir = path.join(ROOT, '.e2e', 'pack'), log = (line) => 
 }
 
 module.exports = { pack, checkFileList, requiredFiles };
-
-if (require.main === module) {
-	const { values } = parseArgs({ options: { 'out-dir': { type: 'string' } } });
-	pack({ outDir: values['out-dir'] && path.resolve(values['out-dir']) }).then(
-		({ tgz }) => process.stdout.write(`${tgz}\n`),
-		(error) => {
-			process.stderr.write(`${error.message}\n`);
-			process.exit(1);
-		},
-	);
-}
