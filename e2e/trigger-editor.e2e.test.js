@@ -15,7 +15,7 @@ const { workflowId, triggerWorkflow } = require('../tools/workflows');
 const { executionCounts, settle } = require('../tools/n8n-trigger');
 const { WebhookSender, TEST_EVENT } = require('../emulator/webhooks');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
-const { tourTriggerEditor, tourUnavailable } = require('./lib/trigger-editor-tour');
+const { tourTriggerEditor, tourUnavailable } = require('../tools/editor/trigger-tour');
 
 const SECRET = 'whsec_e2e_editor_0123456789abcdef';
 const WEBHOOK_ID = 'e2e0f10e-11a0-4b1d-9c3a-00000000ed17';

@@ -9,7 +9,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { ROOT } = require('../tools/n8n-harness');
-const { tourEditor, tourUnavailable } = require('../e2e/lib/editor-tour');
+const { tourEditor, tourUnavailable } = require('../tools/editor/tour');
 
 async function main() {
 	const { values } = parseArgs({
