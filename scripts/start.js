@@ -157,7 +157,7 @@ async function main() {
 	say(`  AI agent       "${PLAYGROUND_MODEL.credential.name}" → ${chatModel.url} (scripted, offline); what n8n sent it: ${chatModel.url.replace(/\/v1$/, '')}/__standin/transcript`);
 	say(`  n8n data       ${userFolder} (npm start -- --fresh starts over)`);
 	say(`  Trigger        "Flowella example: auto-reply…" is active on ${server.url}/webhook/${PLAYGROUND_WEBHOOK.webhookId}`);
-	say(`                 send it signed events: npm run emulator:events -- --url ${server.url}/webhook/${PLAYGROUND_WEBHOOK.webhookId}`);
+	say(`                 send it signed events: node emulator/webhooks.js --url ${server.url}/webhook/${PLAYGROUND_WEBHOOK.webhookId}`);
 	say('                 (add --count 3, --duplicates, --mode forge|stale|corrupt, --events all, or --test)');
 	say('');
 	say('Open a workflow, click "Execute workflow", then open the Flowella node to see the ContactRows.');

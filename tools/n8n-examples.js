@@ -1,5 +1,5 @@
 'use strict';
-// The playground's example workflows. `npm run examples` (scripts/write-examples.js) rewrites examples/*.json
+// The playground's example workflows. `node scripts/write-examples.js` rewrites examples/*.json
 // from these definitions; `npm start` imports those files (they can also be imported into any
 // n8n by hand: Workflows → Import from File, then pick your own Flowella credential).
 const fs = require('node:fs');
@@ -170,7 +170,7 @@ function autoReply() {
 			{
 				parameters: {
 					content:
-						'## Auto-reply\n**New WhatsApp message** is a Flowella Trigger for `message.received`: it starts only for events signed with the webhook\'s secret, once per delivery.\n\n**Reply** answers with Send Text on the same channel. A reply to a message the contact just sent is inside WhatsApp\'s 24-hour window, so free-form text is allowed.\n\nIn the playground the workflow is active: `npm run emulator:events` sends it signed events.',
+						'## Auto-reply\n**New WhatsApp message** is a Flowella Trigger for `message.received`: it starts only for events signed with the webhook\'s secret, once per delivery.\n\n**Reply** answers with Send Text on the same channel. A reply to a message the contact just sent is inside WhatsApp\'s 24-hour window, so free-form text is allowed.\n\nIn the playground the workflow is active: `node emulator/webhooks.js` sends it signed events.',
 					height: 300,
 					width: 420,
 				},
