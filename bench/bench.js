@@ -10,8 +10,8 @@ const { parseArgs } = require('node:util');
 
 const { startEmulator } = require('../emulator/server');
 const { N8n, ROOT, buildAndPack } = require('../tools/n8n-harness');
-const { flowellaParameters, nodeId, rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
-const { DEFAULT_VERSION } = require('../tools/install-n8n');
+const { flowellaParameters, nodeId, rowsToFlowella, workflowId } = require('../tools/workflows');
+const { DEFAULT_VERSION } = require('../tools/n8n-installer');
 const { RECIPIENTS, SENDING_GROUP, measureSending, sendingLogLine, sendingScenarios, sendingTable } = require('./sending');
 
 const KEY = 'flo_bench_key_0123456789';
@@ -34,7 +34,7 @@ function flowellaWorkflow(name, count, options, settings) {
 }
 
 /** The same rows through n8n's HTTP Request node, as a user would wire it by hand. */
-/** The workflow's node under test, named Target. @param {import('../tools/n8n-workflows').Workflow} workflow */
+/** The workflow's node under test, named Target. @param {import('../tools/workflows').Workflow} workflow */
 function targetOf(workflow) {
 	const target = workflow.nodes.find((node) => node.name === 'Target');
 	if (!target) throw new Error(`${workflow.name} has no Target node`);
@@ -130,7 +130,7 @@ const LIST_LATENCY_MS = 50;
 
 /**
  * One benchmark run: its workflow, the emulator's knobs and seed for it, and how to execute it.
- * @typedef {{ name: string, group: number, label: string, items: number, workflow: (name: string) => import('../tools/n8n-workflows').Workflow,
+ * @typedef {{ name: string, group: number, label: string, items: number, workflow: (name: string) => import('../tools/workflows').Workflow,
  *   knobs?: import('../emulator/server').EmulatorOptions, seed?: Parameters<import('../emulator/server').FlowellaEmulator['seed']>[0],
  *   execute?: (n8n: N8n, id: string, options: { timeoutMs: number }) => Promise<any>, timeoutMs?: number,
  *   [detail: string]: any }} Scenario

@@ -11,8 +11,8 @@ const { parseArgs } = require('node:util');
 
 const { startEmulator } = require('../emulator/server');
 const { N8n, buildAndPack } = require('../tools/n8n-harness');
-const { flowellaParameters, rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
-const { DEFAULT_VERSION } = require('../tools/install-n8n');
+const { flowellaParameters, rowsToFlowella, workflowId } = require('../tools/workflows');
+const { DEFAULT_VERSION } = require('../tools/n8n-installer');
 
 const KEY = 'flo_bench_key_0123456789';
 const CREDENTIAL = { id: 'benchFlowella001', name: 'Flowella (bench)' };

@@ -9,7 +9,7 @@
 const crypto = require('node:crypto');
 const http = require('node:http');
 
-const { nodeId } = require('../tools/n8n-workflows');
+const { nodeId } = require('../tools/workflows');
 
 const OWNER = 'flowella';
 const REPOSITORY = 'bench';

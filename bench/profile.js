@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench:profile`: where the Flowella node spends its time per item. Runs 3,000 upserts
+// `node bench/profile.js`: where the Flowella node spends its time per item. Runs 3,000 upserts
 // (no latency, no rate limit) through `n8n execute` in a real n8n with V8's CPU profiler on,
 // then sums the self time of the profile by what it was doing. Prints a table for
 // docs/engineering/profile.md. Usage: node bench/profile.js [--items 3000]
@@ -11,7 +11,7 @@ const { parseArgs } = require('node:util');
 
 const { startEmulator } = require('../emulator/server');
 const { N8n, buildAndPack } = require('../tools/n8n-harness');
-const { flowellaParameters, rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
+const { flowellaParameters, rowsToFlowella, workflowId } = require('../tools/workflows');
 
 const KEY = 'flo_profile_key_0123456789';
 const CREDENTIAL = { id: 'profileFlowella1', name: 'Flowella (profile)' };

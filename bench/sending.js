@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { parseExecuteOutput } = require('../tools/n8n-harness');
-const { nodeId, rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
+const { nodeId, rowsToFlowella, workflowId } = require('../tools/workflows');
 
 const SENDING_GROUP = 7;
 const RECIPIENTS = 10_000;
@@ -42,7 +42,7 @@ function flowellaSendWorkflow(name, count, credential, parameters) {
 	});
 }
 
-/** The workflow's node under test, named Target. @param {import('../tools/n8n-workflows').Workflow} workflow */
+/** The workflow's node under test, named Target. @param {import('../tools/workflows').Workflow} workflow */
 function targetOf(workflow) {
 	const target = workflow.nodes.find((node) => node.name === 'Target');
 	if (!target) throw new Error(`${workflow.name} has no Target node`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench:trigger`: signed Flowella webhook events against the Flowella Trigger's
+// `node bench/trigger-load.js`: signed Flowella webhook events against the Flowella Trigger's
 // production URL in a real n8n (an active workflow: Flowella Trigger → No-Op), next to n8n's own
 // Webhook node (Webhook → No-Op, no checks) in the SAME n8n process, so the ratio between the
 // two holds on a shared, noisy machine where the absolute figures do not.
@@ -11,7 +11,6 @@
 //   [--pairs 2] (baseline/clean pairs, alternating, before the mixed round) [--no-baseline]
 //   [--profile <dir>] (n8n's CPU profile, .cpuprofile files written when n8n exits)
 //   [--n8n-env KEY=VALUE]… (extra environment for n8n, e.g. N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true)
-//   [--with-v1] (one more clean round against the trigger's typeVersion 1, which n8n handles the legacy way)
 //   [--github] (n8n's own GitHub Trigger, signed as GitHub signs, as a third contender in every pair:
 //   a signed-webhook trigger of n8n's own, activated against a local stand-in for GitHub's hooks API)
 const fs = require('node:fs');
@@ -20,16 +19,15 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { N8n, ROOT, buildAndPack, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
-const { DEFAULT_VERSION } = require('../tools/install-n8n');
-const { workflowId } = require('../tools/n8n-workflows');
+const { DEFAULT_VERSION } = require('../tools/n8n-installer');
+const { workflowId, triggerWorkflow } = require('../tools/workflows');
 const { EVENT_TYPES, buildDelivery, post, sampleEvent, tamper } = require('../emulator/webhooks');
-const { triggerWorkflow, activate, executionCounts, settle, waitForWebhook } = require('../e2e/lib/trigger-workflows');
+const { activate, executionCounts, settle, waitForWebhook } = require('../tools/n8n-trigger');
 const { githubDelivery, githubWorkflow, startGithubHooksApi } = require('./github-trigger');
 
 const SECRET = 'whsec_bench_trigger_0123456789abcdef';
 const WEBHOOK_ID = 'be0c4f10-11a0-4b1d-9c3a-0000000be4c1';
 const BASELINE_WEBHOOK_ID = 'be0c4f10-11a0-4b1d-9c3a-0000000ba5e1';
-const V1_WEBHOOK_ID = 'be0c4f10-11a0-4b1d-9c3a-000000000001';
 const GITHUB_WEBHOOK_ID = 'be0c4f10-11a0-4b1d-9c3a-0000000617b1';
 const FLOWELLA_TIMEOUT_MS = 10_000;
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -176,7 +174,6 @@ async function main() {
 			'no-baseline': { type: 'boolean', default: false },
 			baseline: { type: 'boolean', default: false }, // the old flag: the baseline now always runs
 			profile: { type: 'string' },
-			'with-v1': { type: 'boolean', default: false },
 			github: { type: 'boolean', default: false },
 			'n8n-env': { type: 'string', multiple: true, default: [] },
 		},
@@ -203,8 +200,6 @@ async function main() {
 	const flows = [triggerWorkflow({ id: workflow, name: 'bench: Flowella Trigger', webhookId: WEBHOOK_ID, credential, events: ['*'] })];
 	if (withBaseline) flows.push(baselineWorkflow(baselineId));
 	if (withGithub) flows.push(githubWorkflow({ id: githubId, webhookId: GITHUB_WEBHOOK_ID, credential: githubCredential }));
-	const v1Id = workflowId('benchTriggerV1');
-	if (values['with-v1']) flows.push(triggerWorkflow({ id: v1Id, name: 'bench: Flowella Trigger v1', webhookId: V1_WEBHOOK_ID, credential, events: ['*'], typeVersion: 1 }));
 	await n8n.importWorkflows(flows);
 	for (const flow of flows) await activate(n8n, flow.id);
 	const port = await freePort();
@@ -222,7 +217,6 @@ async function main() {
 	try {
 		await waitForWebhook(url, 60_000, 401);
 		if (withBaseline) await waitForWebhook(baselineUrl, 60_000, 200);
-		if (values['with-v1']) await waitForWebhook(`http://127.0.0.1:${port}/webhook/${V1_WEBHOOK_ID}`, 60_000, 401);
 		if (githubApi) {
 			// An unsigned request is refused (401) once the trigger is registered; the secret shows create() ran.
 			await waitForWebhook(githubUrl, 60_000, 401);
@@ -266,20 +260,6 @@ async function main() {
 			pairs.push(pair);
 		}
 
-		let v1;
-		if (values['with-v1']) {
-			v1 = await round({
-				name: 'clean (trigger typeVersion 1)',
-				requests: distinctDeliveries(count, 'v1').map((delivery) => ({ kind: 'valid', delivery })),
-				url: `http://127.0.0.1:${port}/webhook/${V1_WEBHOOK_ID}`,
-				concurrency,
-				n8n,
-				workflow: v1Id,
-				expectedNew: count,
-			});
-			printRound(v1);
-		}
-
 		const share = Math.round(count * 0.1);
 		const fresh = distinctDeliveries(count - 2 * share, 'mixed');
 		const requests = shuffle([
@@ -295,7 +275,7 @@ async function main() {
 			n8nEnv: extraEnv,
 			date: new Date().toISOString(),
 			cpus: os.cpus().length,
-			rounds: [...pairs.flatMap((pair) => ['baseline', 'trigger', 'github'].filter((key) => pair[key]).map((key) => pair[key])), ...(v1 ? [v1] : []), mixed],
+			rounds: [...pairs.flatMap((pair) => ['baseline', 'trigger', 'github'].filter((key) => pair[key]).map((key) => pair[key])), mixed],
 			triggerOverWebhookNode: withBaseline ? ratios(pairs) : undefined,
 			githubTriggerOverWebhookNode: withBaseline && githubApi ? ratios(pairs, 'github') : undefined,
 		};

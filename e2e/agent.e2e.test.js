@@ -8,14 +8,12 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { describe, it, before, after } = require('node:test');
+const { before } = require('node:test');
 
-const { startEmulator } = require('../emulator/server');
-const { startChatModel, demoModel } = require('../emulator/chat-model');
-const { N8n, ROOT, killChildrenOnSignals } = require('../tools/n8n-harness');
-const { workflowId } = require('../tools/n8n-workflows');
-const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
-const { agentWorkflow, aiAgentExample, standInCredential, FLOWELLA_TOOLS, toolName } = require('./lib/agent-workflow');
+const { demoModel } = require('../emulator/chat-model');
+const { ROOT } = require('../tools/n8n-harness');
+const { workflowId, agentWorkflow, aiAgentExample, standInCredential, FLOWELLA_TOOLS, toolName } = require('../tools/workflows');
+const { describeInN8n, log } = require('./lib/suite');
 
 const KEY = 'flo_e2e_agent_key_0123456789';
 const MODEL_KEY = 'sk-standin-e2e-agent';
@@ -29,8 +27,10 @@ const TOOL = {
 };
 // Options the node has that a model must never be asked to fill (or be shown).
 const INTERNAL_NAMES = /concurrency|parallel|timeout|apikey|api_key|baseurl|base_url|credential|emptyvalues|defaultcountrycode|channel/i;
-const log = (line) => process.stderr.write(`${line}\n`);
-killChildrenOnSignals();
+// n8n 1.x ends the agent's run when a tool node fails, unless the node's On Error is "Continue";
+// 2.x hands the error to the model by default. Both are run where they work.
+/** @returns {('continueRegularOutput' | undefined)[]} */
+const onErrorVariants = (/** @type {string} */ version) => (version.startsWith('1.') ? ['continueRegularOutput'] : [undefined, 'continueRegularOutput']);
 
 function agentOutput(execution) {
 	const runs = execution?.data?.resultData?.runData?.['AI Agent'];
@@ -58,84 +58,59 @@ function playgroundExampleRunByHand(flowellaCredential, openAiCredential) {
 	return workflow;
 }
 
-for (const version of selectedVersions()) {
-	// n8n 1.x ends the agent's run when a tool node fails, unless the node's On Error is "Continue";
-	// 2.x hands the error to the model by default. Both are run where they work.
-	/** @type {('continueRegularOutput' | undefined)[]} */
-	const ON_ERROR_VARIANTS = version.startsWith('1.') ? ['continueRegularOutput'] : [undefined, 'continueRegularOutput'];
+describeInN8n(
+	"Flowella as the AI Agent's tools",
+	async (suite) => {
+		const ON_ERROR_VARIANTS = onErrorVariants(suite.version);
+		const emulator = await suite.emulator('flowella', { apiKeys: [KEY] });
+		const model = await suite.chatModel('openAi', { apiKey: MODEL_KEY });
+		const flowellaCredential = suite.credential('flowella', 'Flowella (e2e agent)', emulator, KEY, workflowId('credAgentFlowella'));
+		const openAiCredential = { id: workflowId('credAgentOpenAi'), name: 'OpenAI stand-in (e2e)' };
+		suite.credentials.openAi = standInCredential({ ...openAiCredential, model });
+		const { workflows } = suite;
+		const common = { n8nVersion: suite.version, flowellaCredential, openAiCredential };
+		workflows.ada = agentWorkflow({ ...common, id: workflowId('e2eAgentAda'), name: 'e2e agent: add and welcome Ada', prompt: ADA_PROMPT });
+		workflows.badInput = agentWorkflow({
+			...common,
+			id: workflowId('e2eAgentBadInput'),
+			name: 'e2e agent: bad tool input (Chat Completions API)',
+			prompt: 'text hello to +34 6I2 345 678',
+			responsesApi: false,
+			toolOnError: ON_ERROR_VARIANTS[0],
+		});
+		for (const onError of ON_ERROR_VARIANTS) {
+			workflows[`maybeSent ${onError ?? 'default'}`] = agentWorkflow({
+				...common,
+				id: workflowId(`e2eAgentSent${onError ? 'Cont' : 'Dflt'}`),
+				name: `e2e agent: send fails after Flowella stored it (tool On Error ${onError ?? 'default'})`,
+				prompt: `welcome ${ADA_PHONE}`,
+				toolOnError: onError,
+			});
+		}
 
-	describe(`n8n ${version}: Flowella as the AI Agent's tools`, { timeout: 15 * 60_000 }, () => {
-		/** @type {N8n} */
-		let n8n;
-		let userFolder;
-		let emulator;
-		let model;
-		let failed = false;
-		const workflows = {};
+		workflows.example = playgroundExampleRunByHand(flowellaCredential, openAiCredential);
+		const ids = Object.values(workflows).map((workflow) => workflow.id);
+		assert.equal(new Set(ids).size, ids.length, `workflow ids collide: ${ids.join(', ')}`);
+	},
+	(suite) => {
+		const { version, workflows } = suite;
+		const ON_ERROR_VARIANTS = onErrorVariants(version);
 		const captured = {};
 		/** Every request any scenario sent the model, for the key check. */
 		const modelRequests = [];
-
-		before(async () => {
-			failed = true;
-			const tgz = await packageTarball(log);
-			emulator = await startEmulator({ apiKeys: [KEY] });
-			model = await startChatModel({ apiKey: MODEL_KEY });
-			const flowellaCredential = { id: workflowId('credAgentFlowella'), name: 'Flowella (e2e agent)' };
-			const openAiCredential = { id: workflowId('credAgentOpenAi'), name: 'OpenAI stand-in (e2e)' };
-			const common = { n8nVersion: version, flowellaCredential, openAiCredential };
-			workflows.ada = agentWorkflow({ ...common, id: workflowId('e2eAgentAda'), name: 'e2e agent: add and welcome Ada', prompt: ADA_PROMPT });
-			workflows.badInput = agentWorkflow({
-				...common,
-				id: workflowId('e2eAgentBadInput'),
-				name: 'e2e agent: bad tool input (Chat Completions API)',
-				prompt: 'text hello to +34 6I2 345 678',
-				responsesApi: false,
-				toolOnError: ON_ERROR_VARIANTS[0],
-			});
-			for (const onError of ON_ERROR_VARIANTS) {
-				workflows[`maybeSent ${onError ?? 'default'}`] = agentWorkflow({
-					...common,
-					id: workflowId(`e2eAgentSent${onError ? 'Cont' : 'Dflt'}`),
-					name: `e2e agent: send fails after Flowella stored it (tool On Error ${onError ?? 'default'})`,
-					prompt: `welcome ${ADA_PHONE}`,
-					toolOnError: onError,
-				});
-			}
-
-			workflows.example = playgroundExampleRunByHand(flowellaCredential, openAiCredential);
-			const ids = Object.values(workflows).map((workflow) => workflow.id);
-			assert.equal(new Set(ids).size, ids.length, `workflow ids collide: ${ids.join(', ')}`);
-			userFolder = freshUserFolder(`agent-${version}`);
-			log(`[e2e] n8n ${version}: user folder ${userFolder}`);
-			n8n = await N8n.prepare({ version, tgz, userFolder, log });
-			await n8n.importCredentials([
-				{ ...flowellaCredential, type: 'flowellaApi', data: { apiKey: KEY, baseUrl: emulator.url } },
-				standInCredential({ ...openAiCredential, model }),
-			]);
-			await n8n.importWorkflows(Object.values(workflows));
-			failed = false;
+		const test = (/** @type {string} */ name, /** @type {(t: import('node:test').TestContext) => unknown} */ fn) => suite.test(name, fn);
+		/** @type {import('../emulator/server').FlowellaEmulator} */
+		let emulator;
+		before(() => {
+			emulator = suite.emulators.flowella;
 		});
 
-		after(async () => {
-			await emulator?.close();
-			await model?.close();
+		suite.onTearDown(() => {
 			const file = path.join(ROOT, '.e2e', `agent-conversation-${version}.json`);
 			fs.mkdirSync(path.dirname(file), { recursive: true });
 			fs.writeFileSync(file, `${JSON.stringify(captured, null, 2)}\n`);
 			log(`[e2e] n8n ${version}: recorded conversations in ${path.relative(ROOT, file)}`);
-			if (userFolder && !failed && !keepFolders()) fs.rmSync(userFolder, { recursive: true, force: true });
 		});
-
-		const test = (name, fn) =>
-			it(name, async (t) => {
-				try {
-					await fn(t);
-				} catch (error) {
-					failed = true;
-					throw error;
-				}
-			});
 
 		/**
 		 * Runs one agent workflow with `script` as the model; returns the execution and what the model saw.
@@ -144,11 +119,12 @@ for (const version of selectedVersions()) {
 		 * @param {{ faults?: import('../emulator/server').Fault[], seed?: Parameters<import('../emulator/server').FlowellaEmulator['seed']>[0] }} [options]
 		 */
 		async function converse(key, script, { faults = [], seed } = {}) {
+			const model = suite.chatModels.openAi;
 			emulator.reset();
 			emulator.configure({ faults });
 			if (seed) emulator.seed(seed);
 			model.setScript(script);
-			const run = await n8n.execute(workflows[key].id);
+			const run = await suite.n8n.execute(workflows[key].id);
 			modelRequests.push(...model.requests);
 			captured[key] = {
 				transcript: model.transcript(),
@@ -305,5 +281,5 @@ for (const version of selectedVersions()) {
 				assert.doesNotMatch(request.raw, /"(concurrency|timeout)"/);
 			}
 		});
-	});
-}
+	},
+);

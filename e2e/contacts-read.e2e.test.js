@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict');
 
 const { nodeOutputs } = require('../tools/n8n-harness');
-const { rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
+const { rowsToFlowella, workflowId } = require('../tools/workflows');
 const { assertContactRow } = require('./lib/contacts');
 const { describeInN8n } = require('./lib/suite');
 

@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 
 const { NODE_TYPE, nodeOutputs } = require('../tools/n8n-harness');
-const { rowsToFlowella, flowellaParameters, workflowId } = require('../tools/n8n-workflows');
+const { rowsToFlowella, flowellaParameters, workflowId } = require('../tools/workflows');
 const { CONTACTS, assertContactRow, assertEachPhoneOnce, upsertBodies } = require('./lib/contacts');
 const { describeInN8n, runError } = require('./lib/suite');
 

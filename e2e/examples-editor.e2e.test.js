@@ -12,7 +12,7 @@ const { describe, before, after } = require('node:test');
 const { NODE_TYPE, ROOT, nodeOutputs } = require('../tools/n8n-harness');
 const { readExamples, SANDBOX_CREDENTIAL, PLAYGROUND_SEED } = require('../tools/n8n-examples');
 const { DEMO_KEY } = require('../emulator/cli');
-const { tourEditor, tourUnavailable } = require('./lib/editor-tour');
+const { tourEditor, tourUnavailable } = require('../tools/editor/tour');
 const { describeInN8n, assertSucceeded, log } = require('./lib/suite');
 
 const KEY = 'flo_e2e_editor_key_0123456789';

@@ -8,14 +8,12 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { describe, it, before, after } = require('node:test');
+const { describe, before } = require('node:test');
 
-const { startEmulator } = require('../emulator/server');
-const { N8n, nodeOutputs, killChildrenOnSignals } = require('../tools/n8n-harness');
-const { rowsToFlowella, workflowId } = require('../tools/n8n-workflows');
+const { nodeOutputs } = require('../tools/n8n-harness');
+const { rowsToFlowella, workflowId, CHANNEL, WELCOME_TEMPLATE, sendTextParameters, templateSendParameters, optOutParameters } = require('../tools/workflows');
 const { EXAMPLES_DIR, SANDBOX_CREDENTIAL } = require('../tools/n8n-examples');
-const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
-const { CHANNEL, WELCOME_TEMPLATE, sendTextParameters, templateSendParameters, optOutParameters } = require('./lib/messaging-workflows');
+const { describeInN8n, log } = require('./lib/suite');
 
 const KEY = 'flo_e2e_messaging_key_0123456789';
 const MESSAGES = '/api/v1/messages';
@@ -24,8 +22,11 @@ const RETRY = { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
 // A 500 answered after Flowella stored the send: the "may have been sent" case.
 /** @type {import('../emulator/server').Fault} */
 const LOST_ANSWER = { kind: 'status', status: 500, after: true };
-const log = (line) => process.stderr.write(`${line}\n`);
-killChildrenOnSignals();
+// The shipped sending examples, imported as they are.
+const EXAMPLES = {
+	campaign: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, 'template-campaign.json'), 'utf8')),
+	fallback: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, 'template-outside-24-hours.json'), 'utf8')),
+};
 
 // Send Text rows: which are sent, and why the others are not.
 const OPTED_OUT = '+34600300009';
@@ -82,200 +83,165 @@ function assertNeverTwice(emulator) {
 	assert.deepEqual(emulator.duplicates(), []);
 }
 
-for (const version of selectedVersions()) {
-	describe(`n8n ${version}: sending (Send Text, Template → Send to Many, Opt Out)`, { timeout: 15 * 60_000 }, () => {
-		/** @type {N8n} */
-		let n8n;
-		let userFolder;
-		let started;
-		let failed = false;
-		const emulators = {};
-		const credentials = {};
-		const workflows = {};
-		const examples = {};
+describeInN8n(
+	'sending (Send Text, Template → Send to Many, Opt Out)',
+	async (suite) => {
+		const started = Date.now();
+		suite.onTearDown(() => log(`[e2e] messaging suite on n8n ${suite.version}: ${((Date.now() - started) / 1000).toFixed(1)} s`));
+		const { emulators, workflows } = suite;
+		const credential = (/** @type {string} */ name, /** @type {import('../emulator/server').FlowellaEmulator} */ emulator) =>
+			suite.credential(name, `Flowella (e2e ${name})`, emulator, KEY, workflowId(`msg${name}`));
 
-		const credential = (name, emulator, id = workflowId(`msg${name}`)) => {
-			credentials[name] = { id, name: `Flowella (e2e ${name})`, type: 'flowellaApi', data: { apiKey: KEY, baseUrl: emulator.url } };
-			return credentials[name];
-		};
-
-		before(async () => {
-			started = Date.now();
-			failed = true; // until the set-up finishes: keeps the user folder for a look
-			const tgz = await packageTarball(log);
-			emulators.sends = await startEmulator({ apiKeys: [KEY], freeFormWindowHours: 24 });
-			emulators.sends.seed({ inbound: WROTE_RECENTLY.map((phone) => ({ phone })) });
-			emulators.bulk = await startEmulator({ apiKeys: [KEY] });
-			emulators.textStop = await startEmulator({ apiKeys: [KEY], faults: [{ path: MESSAGES, phone: '+34600400003', ...LOST_ANSWER }] });
-			emulators.rerun = await startEmulator({
-				apiKeys: [KEY],
-				faults: [
-					{ path: MESSAGES, phone: '+34600500001', ...LOST_ANSWER },
-					{ path: TEMPLATES_SEND, ...LOST_ANSWER },
-				],
-			});
-			emulators.changing = await startEmulator({ apiKeys: [KEY], faults: [{ path: MESSAGES, phone: '+34600900001', ...LOST_ANSWER }] });
-			emulators.templateStop = await startEmulator({ apiKeys: [KEY] });
-			emulators.templateFault = await startEmulator({ apiKeys: [KEY], faults: [{ path: TEMPLATES_SEND, ...LOST_ANSWER }] });
-			// The shipped examples' credential, on an emulator with the 24-hour rule on: Lucía wrote today, Oliver did not.
-			emulators.examples = await startEmulator({ apiKeys: [KEY], freeFormWindowHours: 24 });
-			emulators.examples.seed({ inbound: [{ phone: '+34612345678' }] });
-
-			const sends = credential('sends', emulators.sends);
-			const bulk = credential('bulk', emulators.bulk);
-			credential('examples', emulators.examples, SANDBOX_CREDENTIAL.id).name = SANDBOX_CREDENTIAL.name;
-
-			workflows.sends = rowsToFlowella({
-				id: workflowId('e2eMsgSends'),
-				name: 'e2e: opt out, send texts, template campaigns',
-				stages: [
-					{
-						name: 'Opt Out',
-						credential: sends,
-						parameters: optOutParameters(),
-						rows: [{ phone: '+34 600 300 009', reason: 'Replied STOP' }],
-					},
-					{ name: 'Send Text', credential: sends, errorBranch: true, parameters: sendTextParameters(), rows: TEXT_ROWS },
-					{ name: 'Campaign', credential: bulk, parameters: templateSendParameters(), rows: CAMPAIGN_ROWS },
-					{
-						name: 'Campaign with a bad row',
-						credential: bulk,
-						errorBranch: true,
-						parameters: templateSendParameters(),
-						rows: BAD_ROW_CAMPAIGN,
-					},
-				],
-			});
-			workflows.textStop = rowsToFlowella({
-				id: workflowId('e2eMsgTextStop'),
-				name: 'e2e: Send Text, answer lost, Retry On Fail, Stop Workflow',
-				stages: [
-					{
-						name: 'Send Text',
-						credential: credential('textStop', emulators.textStop),
-						parameters: sendTextParameters(),
-						settings: RETRY,
-						rows: rowsOf('+346004000', 6),
-					},
-				],
-			});
-			const rerun = credential('rerun', emulators.rerun);
-			workflows.rerun = rowsToFlowella({
-				id: workflowId('e2eMsgRerun'),
-				name: 'e2e: answers lost, Retry On Fail, On Error = Continue',
-				stages: [
-					{
-						name: 'Send Text',
-						credential: rerun,
-						parameters: sendTextParameters(),
-						settings: { ...RETRY, onError: 'continueRegularOutput' },
-						rows: rowsOf('+346005000', 4),
-					},
-					{
-						name: 'Campaign',
-						credential: rerun,
-						parameters: templateSendParameters(),
-						settings: { ...RETRY, onError: 'continueRegularOutput' },
-						rows: rowsOf('+346006000', 3),
-					},
-				],
-			});
-			// Fields that n8n evaluates to something new on every try ($now): a re-run still sends nothing again.
-			const changing = credential('changing', emulators.changing);
-			workflows.changingText = rowsToFlowella({
-				id: workflowId('e2eMsgNowText'),
-				name: 'e2e: Send Text with $now, an answer lost first, Retry On Fail, On Error = Continue',
-				stages: [
-					{
-						name: 'Send Text',
-						credential: changing,
-						parameters: sendTextParameters({ text: '=Hi {{ $json.name }}, today {{ $now.toFormat("HH:mm:ss.SSS") }}' }),
-						settings: { ...RETRY, onError: 'continueRegularOutput' },
-						rows: rowsOf('+346009000', 3),
-					},
-				],
-			});
-			workflows.changingJobs = rowsToFlowella({
-				id: workflowId('e2eMsgNowJobs'),
-				name: 'e2e: Send to Many with $now in Scheduled At, a refused job, Retry On Fail, Stop Workflow',
-				stages: [
-					{
-						name: 'Campaign',
-						credential: changing,
-						parameters: templateSendParameters({
-							templateId: '={{ $json.template }}',
-							options: { scheduledAt: "={{ $now.plus(1, 'hour').toISO() }}" },
-						}),
-						settings: RETRY,
-						// The second row's template has no body placeholder: Flowella refuses its job (400).
-						rows: [
-							{ phone: '+34600910001', name: 'Ada', template: WELCOME_TEMPLATE },
-							{ phone: '+34600910002', name: 'Bea', template: 'tpl_order_update' },
-						],
-					},
-				],
-			});
-			workflows.templateStop = rowsToFlowella({
-				id: workflowId('e2eMsgTplStop'),
-				name: 'e2e: Template Send to Many, a bad row, Stop Workflow',
-				stages: [
-					{
-						name: 'Campaign',
-						credential: credential('templateStop', emulators.templateStop),
-						parameters: templateSendParameters(),
-						rows: [...rowsOf('+346007000', 3), { phone: '12', name: 'Too short' }, ...rowsOf('+346007100', 2)],
-					},
-				],
-			});
-			workflows.templateFault = rowsToFlowella({
-				id: workflowId('e2eMsgTplFault'),
-				name: 'e2e: Template Send to Many, answer lost, Retry On Fail',
-				stages: [
-					{
-						name: 'Campaign',
-						credential: credential('templateFault', emulators.templateFault),
-						parameters: templateSendParameters(),
-						settings: RETRY,
-						rows: rowsOf('+346008000', 10),
-					},
-				],
-			});
-			for (const [name, file] of [
-				['campaign', 'template-campaign.json'],
-				['fallback', 'template-outside-24-hours.json'],
-			]) {
-				examples[name] = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
-			}
-
-			userFolder = freshUserFolder(version);
-			log(`[e2e] n8n ${version}: user folder ${userFolder}`);
-			n8n = await N8n.prepare({ version, tgz, userFolder, log });
-			await n8n.importCredentials(Object.values(credentials));
-			await n8n.importWorkflows([...Object.values(workflows), ...Object.values(examples)]);
-			failed = false;
+		await suite.emulator('sends', { apiKeys: [KEY], freeFormWindowHours: 24 });
+		emulators.sends.seed({ inbound: WROTE_RECENTLY.map((phone) => ({ phone })) });
+		await suite.emulator('bulk', { apiKeys: [KEY] });
+		await suite.emulator('textStop', { apiKeys: [KEY], faults: [{ path: MESSAGES, phone: '+34600400003', ...LOST_ANSWER }] });
+		await suite.emulator('rerun', {
+			apiKeys: [KEY],
+			faults: [
+				{ path: MESSAGES, phone: '+34600500001', ...LOST_ANSWER },
+				{ path: TEMPLATES_SEND, ...LOST_ANSWER },
+			],
 		});
+		await suite.emulator('changing', { apiKeys: [KEY], faults: [{ path: MESSAGES, phone: '+34600900001', ...LOST_ANSWER }] });
+		await suite.emulator('templateStop', { apiKeys: [KEY] });
+		await suite.emulator('templateFault', { apiKeys: [KEY], faults: [{ path: TEMPLATES_SEND, ...LOST_ANSWER }] });
+		// The shipped examples' credential, on an emulator with the 24-hour rule on: Lucía wrote today, Oliver did not.
+		await suite.emulator('examples', { apiKeys: [KEY], freeFormWindowHours: 24 });
+		emulators.examples.seed({ inbound: [{ phone: '+34612345678' }] });
 
-		after(async () => {
-			await Promise.all(Object.values(emulators).map((emulator) => emulator.close()));
-			if (n8n) log(`[e2e] n8n ${version} process timings: ${n8n.timings.map((t) => `${t.command} ${(t.ms / 1000).toFixed(1)}s`).join(', ')}`);
-			if (started) log(`[e2e] messaging suite on n8n ${version}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-			if (userFolder && !failed && !keepFolders()) fs.rmSync(userFolder, { recursive: true, force: true });
+		const sends = credential('sends', emulators.sends);
+		const bulk = credential('bulk', emulators.bulk);
+		suite.credential('examples', SANDBOX_CREDENTIAL.name, emulators.examples, KEY, SANDBOX_CREDENTIAL.id);
+
+		workflows.sends = rowsToFlowella({
+			id: workflowId('e2eMsgSends'),
+			name: 'e2e: opt out, send texts, template campaigns',
+			stages: [
+				{
+					name: 'Opt Out',
+					credential: sends,
+					parameters: optOutParameters(),
+					rows: [{ phone: '+34 600 300 009', reason: 'Replied STOP' }],
+				},
+				{ name: 'Send Text', credential: sends, errorBranch: true, parameters: sendTextParameters(), rows: TEXT_ROWS },
+				{ name: 'Campaign', credential: bulk, parameters: templateSendParameters(), rows: CAMPAIGN_ROWS },
+				{
+					name: 'Campaign with a bad row',
+					credential: bulk,
+					errorBranch: true,
+					parameters: templateSendParameters(),
+					rows: BAD_ROW_CAMPAIGN,
+				},
+			],
 		});
-
-		const test = (name, fn) =>
-			it(name, async (t) => {
-				try {
-					await fn(t);
-				} catch (error) {
-					failed = true;
-					throw error;
-				}
-			});
+		workflows.textStop = rowsToFlowella({
+			id: workflowId('e2eMsgTextStop'),
+			name: 'e2e: Send Text, answer lost, Retry On Fail, Stop Workflow',
+			stages: [
+				{
+					name: 'Send Text',
+					credential: credential('textStop', emulators.textStop),
+					parameters: sendTextParameters(),
+					settings: RETRY,
+					rows: rowsOf('+346004000', 6),
+				},
+			],
+		});
+		const rerun = credential('rerun', emulators.rerun);
+		workflows.rerun = rowsToFlowella({
+			id: workflowId('e2eMsgRerun'),
+			name: 'e2e: answers lost, Retry On Fail, On Error = Continue',
+			stages: [
+				{
+					name: 'Send Text',
+					credential: rerun,
+					parameters: sendTextParameters(),
+					settings: { ...RETRY, onError: 'continueRegularOutput' },
+					rows: rowsOf('+346005000', 4),
+				},
+				{
+					name: 'Campaign',
+					credential: rerun,
+					parameters: templateSendParameters(),
+					settings: { ...RETRY, onError: 'continueRegularOutput' },
+					rows: rowsOf('+346006000', 3),
+				},
+			],
+		});
+		// Fields that n8n evaluates to something new on every try ($now): a re-run still sends nothing again.
+		const changing = credential('changing', emulators.changing);
+		workflows.changingText = rowsToFlowella({
+			id: workflowId('e2eMsgNowText'),
+			name: 'e2e: Send Text with $now, an answer lost first, Retry On Fail, On Error = Continue',
+			stages: [
+				{
+					name: 'Send Text',
+					credential: changing,
+					parameters: sendTextParameters({ text: '=Hi {{ $json.name }}, today {{ $now.toFormat("HH:mm:ss.SSS") }}' }),
+					settings: { ...RETRY, onError: 'continueRegularOutput' },
+					rows: rowsOf('+346009000', 3),
+				},
+			],
+		});
+		workflows.changingJobs = rowsToFlowella({
+			id: workflowId('e2eMsgNowJobs'),
+			name: 'e2e: Send to Many with $now in Scheduled At, a refused job, Retry On Fail, Stop Workflow',
+			stages: [
+				{
+					name: 'Campaign',
+					credential: changing,
+					parameters: templateSendParameters({
+						templateId: '={{ $json.template }}',
+						options: { scheduledAt: "={{ $now.plus(1, 'hour').toISO() }}" },
+					}),
+					settings: RETRY,
+					// The second row's template has no body placeholder: Flowella refuses its job (400).
+					rows: [
+						{ phone: '+34600910001', name: 'Ada', template: WELCOME_TEMPLATE },
+						{ phone: '+34600910002', name: 'Bea', template: 'tpl_order_update' },
+					],
+				},
+			],
+		});
+		workflows.templateStop = rowsToFlowella({
+			id: workflowId('e2eMsgTplStop'),
+			name: 'e2e: Template Send to Many, a bad row, Stop Workflow',
+			stages: [
+				{
+					name: 'Campaign',
+					credential: credential('templateStop', emulators.templateStop),
+					parameters: templateSendParameters(),
+					rows: [...rowsOf('+346007000', 3), { phone: '12', name: 'Too short' }, ...rowsOf('+346007100', 2)],
+				},
+			],
+		});
+		workflows.templateFault = rowsToFlowella({
+			id: workflowId('e2eMsgTplFault'),
+			name: 'e2e: Template Send to Many, answer lost, Retry On Fail',
+			stages: [
+				{
+					name: 'Campaign',
+					credential: credential('templateFault', emulators.templateFault),
+					parameters: templateSendParameters(),
+					settings: RETRY,
+					rows: rowsOf('+346008000', 10),
+				},
+			],
+		});
+		suite.extraWorkflows.push(...Object.values(EXAMPLES));
+	},
+	(suite) => {
+		const { workflows } = suite;
+		// The emulators' request logs hold bodies of any shape: read loosely, as the checks below do.
+		/** @type {Record<string, any>} */
+		const emulators = suite.emulators;
+		const test = (/** @type {string} */ name, /** @type {(t: import('node:test').TestContext) => unknown} */ fn) => suite.test(name, fn);
 
 		describe('opt out, send texts, send template campaigns (one run)', () => {
 			let run;
 			before(async () => {
-				run = await n8n.execute(workflows.sends.id);
+				run = await suite.n8n.execute(workflows.sends.id);
 				await emulators.bulk.settleJobs();
 			});
 
@@ -392,7 +358,7 @@ for (const version of selectedVersions()) {
 		describe('never twice: Send Text, an answer lost (500 after storing), Retry On Fail, Stop Workflow', () => {
 			let run;
 			before(async () => {
-				run = await n8n.execute(workflows.textStop.id, { countNodeRuns: true });
+				run = await suite.n8n.execute(workflows.textStop.id, { countNodeRuns: true });
 			});
 
 			test('n8n ran the node 3 times (Max. Tries) and the execution fails saying the message may have been sent', () => {
@@ -419,7 +385,7 @@ for (const version of selectedVersions()) {
 		describe('never twice: answers lost, Retry On Fail, On Error = Continue (regular output)', () => {
 			let run;
 			before(async () => {
-				run = await n8n.execute(workflows.rerun.id);
+				run = await suite.n8n.execute(workflows.rerun.id);
 				await emulators.rerun.settleJobs();
 			});
 
@@ -458,7 +424,7 @@ for (const version of selectedVersions()) {
 		describe('never twice when fields change between tries: Send Text with $now, Retry On Fail, On Error = Continue', () => {
 			let run;
 			before(async () => {
-				run = await n8n.execute(workflows.changingText.id, { countNodeRuns: true });
+				run = await suite.n8n.execute(workflows.changingText.id, { countNodeRuns: true });
 			});
 
 			test('n8n re-ran the node for its first error item (its text changed each time); each row got one message', () => {
@@ -478,7 +444,7 @@ for (const version of selectedVersions()) {
 		describe('never twice when fields change between tries: Send to Many with $now in Scheduled At, Stop Workflow', () => {
 			let run;
 			before(async () => {
-				run = await n8n.execute(workflows.changingJobs.id, { countNodeRuns: true });
+				run = await suite.n8n.execute(workflows.changingJobs.id, { countNodeRuns: true });
 			});
 
 			test('n8n ran the node 3 times; the first job was created once and the error names it', () => {
@@ -495,7 +461,7 @@ for (const version of selectedVersions()) {
 		describe('Send to Many, a bad row, On Error = Stop Workflow', () => {
 			let run;
 			before(async () => {
-				run = await n8n.execute(workflows.templateStop.id);
+				run = await suite.n8n.execute(workflows.templateStop.id);
 			});
 
 			test('the execution fails naming the bad row, and nothing is sent', () => {
@@ -509,7 +475,7 @@ for (const version of selectedVersions()) {
 		describe('never twice: Send to Many, the answer lost, Retry On Fail, Stop Workflow', () => {
 			let run;
 			before(async () => {
-				run = await n8n.execute(workflows.templateFault.id, { countNodeRuns: true });
+				run = await suite.n8n.execute(workflows.templateFault.id, { countNodeRuns: true });
 				await emulators.templateFault.settleJobs();
 			});
 
@@ -526,7 +492,7 @@ for (const version of selectedVersions()) {
 
 		describe('the shipped sending examples (against an emulator with the 24-hour rule on)', () => {
 			test('"Send a template campaign to sheet rows": one job for the four rows, names as the body parameter', async () => {
-				const run = await n8n.execute(examples.campaign.id);
+				const run = await suite.n8n.execute(EXAMPLES.campaign.id);
 				assert.equal(run.code, 0, run.stdout + run.stderr);
 				const [[job]] = nodeOutputs(run.execution, 'Send welcome template');
 				assert.equal(job.recipientCount, 4);
@@ -545,7 +511,7 @@ for (const version of selectedVersions()) {
 
 			test('"Reply with a template outside the 24-hour window": a text to who wrote today, a template to who did not, a bad phone aside', async () => {
 				const sentBefore = emulators.examples.requestsTo('POST', TEMPLATES_SEND).length;
-				const run = await n8n.execute(examples.fallback.id);
+				const run = await suite.n8n.execute(EXAMPLES.fallback.id);
 				assert.equal(run.code, 0, run.stdout + run.stderr);
 				const [texts] = nodeOutputs(run.execution, 'Sent as text');
 				assert.equal(texts.length, 1);
@@ -562,5 +528,5 @@ for (const version of selectedVersions()) {
 				assert.equal(emulators.examples.requestsTo('POST', MESSAGES).filter((request) => request.body.to === '+447700900123')[0].status, 400);
 			});
 		});
-	});
-}
+	},
+);

@@ -11,11 +11,11 @@ const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 
 const { ROOT, N8n, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
-const { workflowId } = require('../tools/n8n-workflows');
+const { workflowId, triggerWorkflow } = require('../tools/workflows');
+const { executionCounts, settle } = require('../tools/n8n-trigger');
 const { WebhookSender, TEST_EVENT } = require('../emulator/webhooks');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
-const { triggerWorkflow, executionCounts, settle } = require('./lib/trigger-workflows');
-const { tourTriggerEditor, tourUnavailable } = require('./lib/trigger-editor-tour');
+const { tourTriggerEditor, tourUnavailable } = require('../tools/editor/trigger-tour');
 
 const SECRET = 'whsec_e2e_editor_0123456789abcdef';
 const WEBHOOK_ID = 'e2e0f10e-11a0-4b1d-9c3a-00000000ed17';

@@ -10,10 +10,10 @@ const fs = require('node:fs');
 const { describe, it, before, after } = require('node:test');
 
 const { N8n, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
-const { workflowId } = require('../tools/n8n-workflows');
+const { workflowId, triggerWorkflow } = require('../tools/workflows');
+const { activate, executionCounts, settle, waitForWebhook, startRecorder } = require('../tools/n8n-trigger');
 const { WebhookSender, buildDelivery, post } = require('../emulator/webhooks');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
-const { triggerWorkflow, activate, executionCounts, settle, waitForWebhook, startRecorder } = require('./lib/trigger-workflows');
 
 const SECRET = 'whsec_e2e_trigger_0123456789abcdef';
 const WEBHOOK_ID = 'e2e0f10e-11a0-4b1d-9c3a-00000000e2e1';

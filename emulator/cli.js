@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Starts the Flowella API emulator for people: `npm run emulator -- --port 4010 --latency 50 --rate 20`.
+// Starts the Flowella API emulator for people: `node emulator/cli.js --port 4010 --latency 50 --rate 20`.
 // Sending knobs: --no-billing (402 on sends), --window-hours 24 (Meta's 24-hour rule), --job-speedup 3600.
 const { parseArgs } = require('node:util');
 const { startEmulator } = require('./server');

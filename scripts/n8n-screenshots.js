@@ -14,13 +14,14 @@ const { parseArgs } = require('node:util');
 const { ROOT } = require('../tools/n8n-harness');
 const { SANDBOX_CREDENTIAL } = require('../tools/n8n-examples');
 const { PLAYGROUND_WEBHOOK } = require('../emulator/webhooks');
-const { CHROMIUM_FLAGS, findChromium, tourEditor, tourUnavailable } = require('../e2e/lib/editor-tour');
+const { openWorkflow } = require('../tools/editor/chromium');
+const { tourEditor, tourUnavailable } = require('../tools/editor/tour');
 
 const NODE = 'n8n-nodes-flowella.flowella';
 const TRIGGER = 'n8n-nodes-flowella.flowellaTrigger';
 const CHANNEL = 'clchannel0000000000000001';
 
-/** One node per operation, filled in as a user would, and the file its panel is saved to. */
+/** One node per operation, filled in as a user would, and the file its panel is saved to. @type {Array<[string, string, Record<string, unknown>]>} */
 const OPERATION_SHOTS = [
 	['contact-create-or-update.png', 'Create or Update a Contact', { resource: 'contact', operation: 'upsert', phone: '={{ $json.phone }}', additionalFields: { name: '={{ $json.name }}', email: '={{ $json.email }}' }, options: { defaultCountryCode: '34' } }],
 	['contact-get-many.png', 'Get Many Contacts', { resource: 'contact', operation: 'getAll', returnAll: true }],
@@ -33,22 +34,15 @@ const OPERATION_SHOTS = [
 
 /** Creates a workflow with one Flowella node per operation and a trigger; saves each one's panel. */
 async function shootOperations({ url, email, password, out, log }) {
-	const { chromium } = require('playwright-core');
-	const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS });
+	// Signs in on the playground's first example; the workflow with one node of each is made here.
+	const { browser, page } = await openWorkflow({ url, email, password, workflowId: 'flowellaExample1', nodeName: 'Flowella', timeoutMs: 30_000, log, prefix: '[shots]' });
 	const written = [];
 	try {
-		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-		const page = await context.newPage();
-		page.setDefaultTimeout(30_000);
-		await page.goto(`${url}/signin`);
-		await page.locator('input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(email);
-		await page.locator('input[name="password"]').fill(password);
-		await page.locator('[data-test-id="form-submit-button"]').click();
-		await page.waitForURL((target) => !target.pathname.includes('signin'));
-
 		// n8n ties its session cookie to the browser id its editor keeps and sends with every call.
-		const browserId = await page.evaluate(() => window.localStorage.getItem('n8n-browserId'));
-		const headers = browserId ? { 'browser-id': browserId } : {};
+		const browserId = await page.evaluate("window.localStorage.getItem('n8n-browserId')");
+		/** @type {Record<string, string>} */
+		const headers = {};
+		if (browserId) headers['browser-id'] = String(browserId);
 		const credential = { flowellaApi: { id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name } };
 		const nodes = [
 			{

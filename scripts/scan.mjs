@@ -12,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-package/scanner/scanner.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { pack } = createRequire(import.meta.url)('./pack.js');
+const { pack } = createRequire(import.meta.url)('../tools/pack.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flowella-scan-'));
 
 try {
-	// Builds explicitly and checks the packed file list (scripts/pack.js).
+	// Builds explicitly and checks the packed file list (tools/pack.js).
 	const { tgz: tarball } = await pack({ outDir: work });
 	const unpacked = path.join(work, 'package');
 	execFileSync('tar', ['-xzf', tarball, '-C', work]);

@@ -50,12 +50,12 @@ async function main() {
 	await ensureDevDependencies();
 	// Loaded after the dev dependencies are in place.
 	const { N8n, buildAndPack, portIsFree } = require('../tools/n8n-harness');
-	const { DEFAULT_VERSION } = require('../tools/install-n8n');
+	const { DEFAULT_VERSION } = require('../tools/n8n-installer');
 	const { readExamples, SANDBOX_CREDENTIAL, PLAYGROUND_SEED } = require('../tools/n8n-examples');
 	const { startEmulator } = require('../emulator/server');
 	const { DEMO_KEY } = require('../emulator/cli');
 	const { PLAYGROUND_WEBHOOK } = require('../emulator/webhooks');
-	const { activate } = require('../e2e/lib/trigger-workflows');
+	const { activate } = require('../tools/n8n-trigger');
 
 	const version = values.n8n ?? DEFAULT_VERSION;
 	const port = Number(values.port);
@@ -94,7 +94,7 @@ async function main() {
 	log(`[emulator] Flowella emulator on ${emulator.url}`);
 	// The AI agent example's "OpenAI" model: a scripted stand-in on loopback, so it runs offline.
 	const { startChatModel, demoModel } = require('../emulator/chat-model');
-	const { PLAYGROUND_MODEL, standInCredential } = require('../e2e/lib/agent-workflow');
+	const { PLAYGROUND_MODEL, standInCredential } = require('../tools/workflows');
 	const chatModel = await startChatModel({ apiKey: PLAYGROUND_MODEL.apiKey, script: demoModel });
 	stoppers.push(() => chatModel.close());
 	log(`[emulator] stand-in chat model (OpenAI API) on ${chatModel.url}`);
@@ -157,7 +157,7 @@ async function main() {
 	say(`  AI agent       "${PLAYGROUND_MODEL.credential.name}" → ${chatModel.url} (scripted, offline); what n8n sent it: ${chatModel.url.replace(/\/v1$/, '')}/__standin/transcript`);
 	say(`  n8n data       ${userFolder} (npm start -- --fresh starts over)`);
 	say(`  Trigger        "Flowella example: auto-reply…" is active on ${server.url}/webhook/${PLAYGROUND_WEBHOOK.webhookId}`);
-	say(`                 send it signed events: npm run emulator:events -- --url ${server.url}/webhook/${PLAYGROUND_WEBHOOK.webhookId}`);
+	say(`                 send it signed events: node emulator/webhooks.js --url ${server.url}/webhook/${PLAYGROUND_WEBHOOK.webhookId}`);
 	say('                 (add --count 3, --duplicates, --mode forge|stale|corrupt, --events all, or --test)');
 	say('');
 	say('Open a workflow, click "Execute workflow", then open the Flowella node to see the ContactRows.');

@@ -19,7 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
-const { npmChildEnv } = require('../tools/install-n8n');
+const { npmChildEnv } = require('../tools/n8n-installer');
 
 const ROOT = path.resolve(__dirname, '..');
 const log = (line) => process.stderr.write(`[fresh] ${line}\n`);

@@ -7,7 +7,7 @@
 // fails when a hard check fails. Everything is stopped and removed at the end, also on Ctrl-C.
 //
 //   npm run test:queue                          CI sizes, n8n 2.40.7
-//   npm run test:queue -- --size full           the benchmark sizes (npm run bench:queue)
+//   npm run test:queue -- --size full           the benchmark sizes
 //   npm run test:queue -- --n8n 1.123.81        the same against n8n 1.x
 //   npm run test:queue -- --only sync,shared    some scenarios (sync, shared, sending, kill, trigger)
 //   npm run test:queue -- --tgz <file>          test this tarball instead of building and packing
@@ -16,7 +16,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { ROOT, buildAndPack, ensureN8nWithProgress } = require('../tools/n8n-harness');
-const { DEFAULT_VERSION, RUNTIMES } = require('../tools/install-n8n');
+const { DEFAULT_VERSION, RUNTIMES } = require('../tools/n8n-installer');
 const { QueueCluster } = require('../tools/queue/cluster');
 const { startPostgres } = require('../tools/queue/postgres');
 const { startRedis } = require('../tools/queue/redis');

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run examples`: rewrites examples/*.json from their definitions in tools/n8n-examples.js.
+// `node scripts/write-examples.js`: rewrites examples/*.json from their definitions in tools/n8n-examples.js.
 const path = require('node:path');
 
 const { writeExamples, EXAMPLES_DIR } = require('../tools/n8n-examples');

@@ -1,12 +1,21 @@
 'use strict';
-// The playground's example workflows. `npm run examples` (scripts/write-examples.js) rewrites examples/*.json
+// The playground's example workflows. `node scripts/write-examples.js` rewrites examples/*.json
 // from these definitions; `npm start` imports those files (they can also be imported into any
 // n8n by hand: Workflows → Import from File, then pick your own Flowella credential).
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { PLAYGROUND_WEBHOOK } = require('../emulator/webhooks');
 const { ROOT, NODE_TYPE, CREDENTIAL_TYPE } = require('./n8n-harness');
-const { rowsToFlowella, flowellaParameters, nodeId } = require('./n8n-workflows');
+const {
+	rowsToFlowella,
+	flowellaParameters,
+	nodeId,
+	templateCampaignExample,
+	templateFallbackExample,
+	aiAgentExample,
+	triggerNode,
+} = require('./workflows');
 
 const SANDBOX_CREDENTIAL = { id: 'flowellaSandbox1', name: 'Flowella (local sandbox)' };
 // What the playground's emulator starts with, so the read operations have something to show.
@@ -90,11 +99,11 @@ function examples() {
 		},
 		{ file: 'export-contacts-to-csv.json', workflow: exportContacts() },
 		// Sending: rows → one Template Send to Many job; a text that falls back to a template outside the 24-hour window.
-		{ file: 'template-campaign.json', workflow: require('../e2e/lib/messaging-workflows').templateCampaignExample({ id: 'flowellaCampaign', credential: SANDBOX_CREDENTIAL }) },
-		{ file: 'template-outside-24-hours.json', workflow: require('../e2e/lib/messaging-workflows').templateFallbackExample({ id: 'flowellaFallback', credential: SANDBOX_CREDENTIAL }) },
+		{ file: 'template-campaign.json', workflow: templateCampaignExample({ id: 'flowellaCampaign', credential: SANDBOX_CREDENTIAL }) },
+		{ file: 'template-outside-24-hours.json', workflow: templateFallbackExample({ id: 'flowellaFallback', credential: SANDBOX_CREDENTIAL }) },
 		{ file: 'auto-reply.json', workflow: autoReply() },
 		// Chat Trigger → AI Agent with the Flowella tools; the playground's stand-in model answers (scripts/start.js).
-		{ file: 'ai-agent.json', workflow: require('../e2e/lib/agent-workflow').aiAgentExample(SANDBOX_CREDENTIAL) },
+		{ file: 'ai-agent.json', workflow: aiAgentExample(SANDBOX_CREDENTIAL) },
 	];
 }
 
@@ -130,8 +139,6 @@ function exportContacts() {
 
 /** Flowella Trigger (message.received) → Send Text back to the sender, on the channel it came in on. */
 function autoReply() {
-	const { triggerNode } = require('../e2e/lib/trigger-workflows');
-	const { PLAYGROUND_WEBHOOK } = require('../emulator/webhooks');
 	const id = 'flowellaExample5';
 	const trigger = triggerNode({
 		workflowId: id,
@@ -163,7 +170,7 @@ function autoReply() {
 			{
 				parameters: {
 					content:
-						'## Auto-reply\n**New WhatsApp message** is a Flowella Trigger for `message.received`: it starts only for events signed with the webhook\'s secret, once per delivery.\n\n**Reply** answers with Send Text on the same channel. A reply to a message the contact just sent is inside WhatsApp\'s 24-hour window, so free-form text is allowed.\n\nIn the playground the workflow is active: `npm run emulator:events` sends it signed events.',
+						'## Auto-reply\n**New WhatsApp message** is a Flowella Trigger for `message.received`: it starts only for events signed with the webhook\'s secret, once per delivery.\n\n**Reply** answers with Send Text on the same channel. A reply to a message the contact just sent is inside WhatsApp\'s 24-hour window, so free-form text is allowed.\n\nIn the playground the workflow is active: `node emulator/webhooks.js` sends it signed events.',
 					height: 300,
 					width: 420,
 				},

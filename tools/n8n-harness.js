@@ -11,8 +11,8 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
-const { ensureN8n, DEFAULT_VERSION } = require('./install-n8n');
-const { pack } = require('../scripts/pack');
+const { ensureN8n, DEFAULT_VERSION } = require('./n8n-installer');
+const { pack } = require('./pack');
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE_NAME = require(path.join(ROOT, 'package.json')).name;
@@ -137,7 +137,7 @@ async function mustRun(command, args, options) {
 	return result;
 }
 
-/** Builds and packs the package (scripts/pack.js, which checks the file list); returns the tarball's path. */
+/** Builds and packs the package (tools/pack.js, which checks the file list); returns the tarball's path. */
 async function buildAndPack({ outDir = path.join(ROOT, '.e2e', 'pack'), log = defaultLog, build = true } = {}) {
 	const { tgz } = await pack({ outDir, log, skipBuild: !build });
 	return tgz;

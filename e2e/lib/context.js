@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { ROOT, buildAndPack } = require('../../tools/n8n-harness');
-const { RUNTIMES } = require('../../tools/install-n8n');
+const { RUNTIMES } = require('../../tools/n8n-installer');
 
 const ALL_VERSIONS = Object.keys(RUNTIMES);
 

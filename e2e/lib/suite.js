@@ -1,21 +1,22 @@
 'use strict';
-// One e2e file's set-up, shared by the contact, examples and editor suites: for each selected n8n
-// version a describe with its own user folder (the packed package installed as a community
-// package), its own emulators, and the credentials and workflows the file declares, imported
-// once. `whenRun` is "execute this workflow, then the workflow succeeds" followed by the file's
+// One e2e file's set-up, shared by every suite: for each selected n8n version a describe with its
+// own user folder (the packed package installed as a community package), its own emulators, and
+// the credentials and workflows the file declares, imported once. `whenRun` is "execute this workflow, then the workflow succeeds" followed by the file's
 // own checks on that run. (E2eSuite is exported for its type.)
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { describe, it, before, after } = require('node:test');
 
+const { startChatModel } = require('../../emulator/chat-model');
 const { startEmulator } = require('../../emulator/server');
 const { N8n, killChildrenOnSignals } = require('../../tools/n8n-harness');
-const { workflowId } = require('../../tools/n8n-workflows');
+const { workflowId } = require('../../tools/workflows');
 const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./context');
 
 /** @typedef {import('../../emulator/server').FlowellaEmulator} FlowellaEmulator */
 /** @typedef {import('../../emulator/server').EmulatorOptions} EmulatorOptions */
-/** @typedef {{ id: string, name: string, type: string, data: Record<string, string> }} CredentialImport */
+/** @typedef {import('../../emulator/chat-model').ChatModelStandIn} ChatModelStandIn */
+/** @typedef {{ id: string, name: string, type: string, data: Record<string, string | boolean> }} CredentialImport */
 /** @typedef {Awaited<ReturnType<N8n['execute']>>} Run */
 
 const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`);
@@ -41,12 +42,16 @@ class E2eSuite {
 		this.userFolder = undefined;
 		/** @type {Record<string, FlowellaEmulator>} */
 		this.emulators = {};
+		/** @type {Record<string, ChatModelStandIn>} */
+		this.chatModels = {};
 		/** @type {Record<string, CredentialImport>} */
 		this.credentials = {};
 		/** @type {Record<string, any>} */
 		this.workflows = {};
 		/** Extra workflows to import as they are (the shipped examples). @type {any[]} */
 		this.extraWorkflows = [];
+		/** Run at tear-down before the emulators close (other stand-ins, reports). @type {(() => unknown)[]} */
+		this.tearDowns = [];
 		// Until the set-up finishes, and after any failed test: keeps the user folder for a look.
 		this.failed = false;
 	}
@@ -63,10 +68,27 @@ class E2eSuite {
 		return this.emulators[name];
 	}
 
+	/** Starts the OpenAI chat model stand-in on 127.0.0.1, closed after the file. */
+	async chatModel(/** @type {string} */ name, /** @type {Parameters<typeof startChatModel>[0]} */ options) {
+		this.chatModels[name] = await startChatModel(options);
+		return this.chatModels[name];
+	}
+
 	/** A Flowella API credential for `emulator`, imported into n8n before the tests. */
-	credential(/** @type {string} */ name, /** @type {string} */ label, /** @type {FlowellaEmulator} */ emulator, /** @type {string} */ apiKey) {
-		this.credentials[name] = { id: workflowId(`cred${name}`), name: label, type: 'flowellaApi', data: { apiKey, baseUrl: emulator.url } };
+	credential(
+		/** @type {string} */ name,
+		/** @type {string} */ label,
+		/** @type {FlowellaEmulator} */ emulator,
+		/** @type {string} */ apiKey,
+		id = workflowId(`cred${name}`),
+	) {
+		this.credentials[name] = { id, name: label, type: 'flowellaApi', data: { apiKey, baseUrl: emulator.url } };
 		return this.credentials[name];
+	}
+
+	/** `fn` runs at tear-down, whether or not the set-up finished. */
+	onTearDown(/** @type {() => unknown} */ fn) {
+		this.tearDowns.push(fn);
 	}
 
 	/** @param {(suite: E2eSuite) => Promise<void>} declare adds emulators, credentials and workflows */
@@ -85,7 +107,8 @@ class E2eSuite {
 	}
 
 	async tearDown() {
-		await Promise.all(Object.values(this.emulators).map((emulator) => emulator.close()));
+		for (const fn of this.tearDowns) await fn();
+		await Promise.all([...Object.values(this.emulators), ...Object.values(this.chatModels)].map((standIn) => standIn.close()));
 		const timings = this.prepared?.timings ?? [];
 		if (timings.length) log(`[e2e] n8n ${this.version} process timings: ${timings.map((t) => `${t.command} ${(t.ms / 1000).toFixed(1)}s`).join(', ')}`);
 		if (this.userFolder && !this.failed && !keepFolders()) fs.rmSync(this.userFolder, { recursive: true, force: true });

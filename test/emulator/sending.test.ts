@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
-import { emulatorForTests } from '../engine/emulator';
+import { emulatorForTests } from '../support/emulator';
 
 const KEY = 'flo_test_sending';
 const PHONE = '+34612345678';

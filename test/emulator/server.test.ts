@@ -1,4 +1,4 @@
-import { emulatorForTests } from '../engine/emulator';
+import { emulatorForTests } from '../support/emulator';
 import type { FlowellaEmulator } from '../../emulator/server';
 
 const KEY = 'flo_test_emulator';

@@ -10,8 +10,8 @@ import type { FlowellaEmulator } from '../../emulator/server';
 import { normalizePhone } from '../../nodes/Flowella/fields/phone';
 import { buildUpsertRequest } from '../support/upsertBody';
 import type { UpsertInput } from '../support/upsertBody';
-import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
-import { writeResults } from './support';
+import { rowParameters, runFlowellaWorkflow } from '../support/harness';
+import { writeResults } from '../support/reliability';
 
 const SEED = 20251125;
 const UNIT_RUNS = 4000;

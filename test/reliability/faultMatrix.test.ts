@@ -6,9 +6,9 @@
 import { startEmulator } from '../../emulator/server';
 import type { Fault, FlowellaEmulator } from '../../emulator/server';
 import { Flowella } from '../../nodes/Flowella/Flowella.node';
-import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
-import type { FlowellaRun, NodeSettings } from '../engine/harness';
-import { isCleanSuccess, LogCapture, placesHolding, requestsByPhone, tallySends, writeResults } from './support';
+import { rowParameters, runFlowellaWorkflow } from '../support/harness';
+import type { FlowellaRun, NodeSettings } from '../support/harness';
+import { isCleanSuccess, LogCapture, placesHolding, requestsByPhone, tallySends, writeResults } from '../support/reliability';
 
 const KEY = 'flo_live_matrix_5c4b3a29181706f0e1d2';
 const PHONES = Array.from({ length: 6 }, (_, item) => `+3461200000${item}`);

@@ -7,9 +7,9 @@ import os from 'node:os';
 
 import { startEmulator } from '../../emulator/server';
 import type { Fault, FlowellaEmulator } from '../../emulator/server';
-import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
-import type { NodeSettings } from '../engine/harness';
-import { LogCapture, placesHolding, placesToSearch, writeResults } from './support';
+import { rowParameters, runFlowellaWorkflow } from '../support/harness';
+import type { NodeSettings } from '../support/harness';
+import { LogCapture, placesHolding, placesToSearch, writeResults } from '../support/reliability';
 
 const KEY = 'flo_live_secret_77aa66bb55cc44dd33ee';
 

@@ -1,9 +1,9 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Flowella's error envelope is shown in the node's error: its `code`, like its `message`, may
 // echo what was sent (the key included), so both are redacted before anything stores or logs them.
-import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
-import { emulatorForTests } from '../engine/emulator';
-import { LogCapture, placesHolding } from './support';
+import { rowParameters, runFlowellaWorkflow } from '../support/harness';
+import { emulatorForTests } from '../support/emulator';
+import { LogCapture, placesHolding } from '../support/reliability';
 
 const KEY = 'flo_live_codeleak_5f4e3d2c1b0a99887766';
 const emulator = emulatorForTests([KEY]);

@@ -7,9 +7,9 @@
 import { startEmulator } from '../../emulator/server';
 import type { Fault, FlowellaEmulator } from '../../emulator/server';
 import { Flowella } from '../../nodes/Flowella/Flowella.node';
-import { runFlowellaWorkflow } from '../engine/harness';
-import type { NodeSettings } from '../engine/harness';
-import { LogCapture, placesHolding, writeResults } from './support';
+import { runFlowellaWorkflow } from '../support/harness';
+import type { NodeSettings } from '../support/harness';
+import { LogCapture, placesHolding, writeResults } from '../support/reliability';
 
 const KEY = 'flo_live_sending_matrix_9a8b7c6d5e4f';
 const PHONES = Array.from({ length: 6 }, (_, item) => `+3461200010${item}`);

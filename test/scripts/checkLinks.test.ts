@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
-// `npm run lint:links`: the repository's own guides pass it, and it reads the guides and reports
+// `node scripts/check-links.js` (in `npm run lint`): the repository's own guides pass it, and it reads the guides and reports
 // beside README and docs/ (CONTRIBUTING, docs/engineering/), catching a missing file or heading there.
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -10,10 +10,10 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-import { rowParameters, runFlowellaWorkflow } from '../engine/harness';
-import type { FlowellaRun } from '../engine/harness';
-import { requestsByPhone, tallySends, writeResults } from '../reliability/support';
-import type { ContactRequest } from '../reliability/support';
+import { rowParameters, runFlowellaWorkflow } from '../support/harness';
+import type { FlowellaRun } from '../support/harness';
+import { requestsByPhone, tallySends, writeResults } from '../support/reliability';
+import type { ContactRequest } from '../support/reliability';
 
 const ITEMS = Number(process.env.SOAK_ITEMS ?? 50_000);
 const KEY = 'flo_live_soak_0f1e2d3c4b5a69788796';

@@ -7,8 +7,8 @@
 // Prints what happened per fault kind.
 import { startEmulator } from '../../emulator/server';
 import type { FlowellaEmulator } from '../../emulator/server';
-import { runFlowellaWorkflow } from '../engine/harness';
-import { writeResults } from '../reliability/support';
+import { runFlowellaWorkflow } from '../support/harness';
+import { writeResults } from '../support/reliability';
 
 const ITEMS = Number(process.env.SEND_SOAK_ITEMS ?? 5_000);
 const KEY = 'flo_live_send_soak_1a2b3c4d5e6f';

@@ -1,6 +1,6 @@
 'use strict';
 // The queue-mode scenarios in the order they run, and the sizes: `ci` fits `.ci/run`'s budget
-// (under 15 minutes on 2 cores with n8n cached), `full` is the benchmark (npm run bench:queue).
+// (under 15 minutes on 2 cores with n8n cached), `full` is the benchmark (npm run test:queue -- --size full).
 const { killWorker, sending } = require('./sending-scenarios');
 const { fourSyncs, oneSync } = require('./sync-scenarios');
 const { trigger } = require('./trigger-scenario');

@@ -12,7 +12,7 @@
 //  d. (`kill`) the worker running a Send Text execution is SIGKILLed mid-run: what n8n does with
 //     the execution, and whether anything was sent twice.
 const { startEmulator } = require('../../emulator/server');
-const { workflowId } = require('../n8n-workflows');
+const { workflowId } = require('../workflows');
 const { outputCounts, round } = require('./measure');
 const { sleep, waitFor, log } = require('./processes');
 const { post } = require('./sync-scenarios');

@@ -6,7 +6,7 @@
 //     upserted exactly once; combined throughput, 429s and extra requests measured (the two
 //     syncs on a worker share one pacer; between the workers only the 429s tell one about the other).
 const { startEmulator } = require('../../emulator/server');
-const { workflowId } = require('../n8n-workflows');
+const { workflowId } = require('../workflows');
 const { countBy, processesOf, upsertFigures } = require('./measure');
 const { contactRows, syncWorkflow } = require('./workflows');
 

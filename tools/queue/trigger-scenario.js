@@ -10,7 +10,7 @@
 //     its copy to the other. Both processes start an execution; on the worker the trigger's step
 //     records the event in n8n's shared de-duplication store and ends the second one there.
 const { buildDelivery, sampleEvent, post: postDelivery } = require('../../emulator/webhooks');
-const { workflowId } = require('../n8n-workflows');
+const { workflowId } = require('../workflows');
 const { countBy, round } = require('./measure');
 const { log, sleep } = require('./processes');
 const { triggerWorkflow } = require('./workflows');

@@ -3,11 +3,11 @@
 // webhook process takes the request and a worker runs the execution), records which process
 // ran it ("Process": $env.FLOWELLA_QUEUE_PROCESS, read back from the execution's data in
 // PostgreSQL), then feeds its rows to one Flowella node. Rows come from Edit Fields (raw JSON)
-// and Split Out, as in tools/n8n-workflows.js, so they exist unchanged in n8n 1.x and 2.x.
+// and Split Out, as in tools/workflows/rows.js, so they exist unchanged in n8n 1.x and 2.x.
 const crypto = require('node:crypto');
 
 const { NODE_TYPE, PACKAGE_NAME } = require('../n8n-harness');
-const { nodeId, workflowId } = require('../n8n-workflows');
+const { nodeId, workflowId } = require('../workflows');
 
 const TRIGGER_TYPE = `${PACKAGE_NAME}.flowellaTrigger`;
 const RETRY = { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 };

@@ -2,9 +2,9 @@
 // The node as n8n runs it: real workflows through n8n-core's WorkflowExecute, real HTTP to the emulator.
 import http from 'node:http';
 
-import { emulatorForTests } from '../../engine/emulator';
-import { rowParameters, runFlowellaWorkflow } from '../../engine/harness';
-import type { FlowellaRun, NodeSettings } from '../../engine/harness';
+import { emulatorForTests } from '../../support/emulator';
+import { rowParameters, runFlowellaWorkflow } from '../../support/harness';
+import type { FlowellaRun, NodeSettings } from '../../support/harness';
 
 const KEY = 'flo_live_9f8e7d6c5b4a39281706';
 const emulator = emulatorForTests([KEY]);

@@ -1,6 +1,6 @@
 // Parallel Requests and the adaptive pacer, through n8n's engine against the emulator.
-import { emulatorForTests } from '../../engine/emulator';
-import { rowParameters, runFlowellaWorkflow } from '../../engine/harness';
+import { emulatorForTests } from '../../support/emulator';
+import { rowParameters, runFlowellaWorkflow } from '../../support/harness';
 
 const KEY = 'flo_test_parallel_key';
 const emulator = emulatorForTests([KEY]);

@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // The per-execution client, through n8n's engine: the credential is read once, not per request.
-import { emulatorForTests } from '../../../engine/emulator';
+import { emulatorForTests } from '../../../support/emulator';
 import { pacers } from '../../../../nodes/processState';
-import { rowParameters, runFlowellaWorkflow } from '../../../engine/harness';
+import { rowParameters, runFlowellaWorkflow } from '../../../support/harness';
 
 const KEY = 'flo_test_client_once_01';
 const emulator = emulatorForTests([KEY]);

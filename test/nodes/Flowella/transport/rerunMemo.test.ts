@@ -8,9 +8,9 @@ import { Flowella } from '../../../../nodes/Flowella/Flowella.node';
 import { rerunMemos } from '../../../../nodes/processState';
 
 const rememberedRunCount = () => rerunMemos.size;
-import { emulatorForTests } from '../../../engine/emulator';
-import { rowParameters, runFlowellaWorkflow } from '../../../engine/harness';
-import type { NodeSettings } from '../../../engine/harness';
+import { emulatorForTests } from '../../../support/emulator';
+import { rowParameters, runFlowellaWorkflow } from '../../../support/harness';
+import type { NodeSettings } from '../../../support/harness';
 
 const KEY = 'flo_test_rerun_memo_key';
 const emulator = emulatorForTests([KEY]);

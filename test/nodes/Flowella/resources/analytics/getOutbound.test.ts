@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Analytics → Get Outbound Message Stats through n8n's engine against the emulator.
-import { emulatorForTests } from '../../../../engine/emulator';
-import { runFlowellaWorkflow } from '../../../../engine/harness';
+import { emulatorForTests } from '../../../../support/emulator';
+import { runFlowellaWorkflow } from '../../../../support/harness';
 
 const KEY = 'flo_test_analytics_01';
 const emulator = emulatorForTests([KEY]);

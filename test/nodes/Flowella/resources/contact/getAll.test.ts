@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Contact → Get Many through n8n's engine against the emulator's real cursor pages.
-import { emulatorForTests } from '../../../../engine/emulator';
-import type { NodeSettings } from '../../../../engine/harness';
-import { runFlowellaWorkflow } from '../../../../engine/harness';
+import { emulatorForTests } from '../../../../support/emulator';
+import type { NodeSettings } from '../../../../support/harness';
+import { runFlowellaWorkflow } from '../../../../support/harness';
 
 const KEY = 'flo_test_contact_get_many_01';
 const emulator = emulatorForTests([KEY]);

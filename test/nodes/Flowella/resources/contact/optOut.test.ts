@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Contact → Opt Out through n8n's engine against the emulator: safe to repeat, so retried like an upsert.
-import { emulatorForTests } from '../../../../engine/emulator';
-import { runFlowellaWorkflow } from '../../../../engine/harness';
-import type { NodeSettings } from '../../../../engine/harness';
+import { emulatorForTests } from '../../../../support/emulator';
+import { runFlowellaWorkflow } from '../../../../support/harness';
+import type { NodeSettings } from '../../../../support/harness';
 
 const KEY = 'flo_test_opt_out_01';
 const emulator = emulatorForTests([KEY]);

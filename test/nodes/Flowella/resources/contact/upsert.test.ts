@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Errors from n8n itself while it reads an item's parameters (a failing expression) name the item
 // the way the node's own errors do.
-import { rowParameters, runFlowellaWorkflow } from '../../../../engine/harness';
-import { emulatorForTests } from '../../../../engine/emulator';
+import { rowParameters, runFlowellaWorkflow } from '../../../../support/harness';
+import { emulatorForTests } from '../../../../support/emulator';
 
 const KEY = 'flo_test_expression_errors_0123';
 const emulator = emulatorForTests([KEY]);

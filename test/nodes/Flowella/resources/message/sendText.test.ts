@@ -2,9 +2,9 @@
 // Message → Send Text through n8n's engine against the emulator: what is sent, what comes back,
 // and that a message is never sent twice, whatever fails.
 import { Flowella } from '../../../../../nodes/Flowella/Flowella.node';
-import { emulatorForTests } from '../../../../engine/emulator';
-import { runFlowellaWorkflow } from '../../../../engine/harness';
-import type { NodeSettings } from '../../../../engine/harness';
+import { emulatorForTests } from '../../../../support/emulator';
+import { runFlowellaWorkflow } from '../../../../support/harness';
+import type { NodeSettings } from '../../../../support/harness';
 
 const KEY = 'flo_test_send_text_01';
 const emulator = emulatorForTests([KEY]);

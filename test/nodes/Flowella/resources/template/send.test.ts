@@ -2,9 +2,9 @@
 // Template → Send to Many through n8n's engine against the emulator: one bulk job for all items,
 // every item accounted for, a job never created twice.
 import { Flowella } from '../../../../../nodes/Flowella/Flowella.node';
-import { emulatorForTests } from '../../../../engine/emulator';
-import { runFlowellaWorkflow } from '../../../../engine/harness';
-import type { NodeSettings } from '../../../../engine/harness';
+import { emulatorForTests } from '../../../../support/emulator';
+import { runFlowellaWorkflow } from '../../../../support/harness';
+import type { NodeSettings } from '../../../../support/harness';
 
 const KEY = 'flo_test_template_send_01';
 const emulator = emulatorForTests([KEY]);

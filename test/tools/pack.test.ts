@@ -1,6 +1,6 @@
 // The packed file list check that `npm run pack` (and so CI, the scan and the e2e suite) applies.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { checkFileList, requiredFiles } = require('../../scripts/pack.js') as {
+const { checkFileList, requiredFiles } = require('../../tools/pack.js') as {
 	checkFileList(files: string[]): string[];
 	requiredFiles(): string[];
 };

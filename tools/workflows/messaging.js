@@ -3,8 +3,8 @@
 // to Many, Contact → Opt Out): parameter builders for rowsToFlowella stages, and the two shipped
 // examples that send (a template campaign to sheet rows; a text that falls back to a template
 // outside WhatsApp's 24-hour window). Used by e2e/messaging.e2e.test.js and tools/n8n-examples.js.
-const { NODE_TYPE, CREDENTIAL_TYPE } = require('../../tools/n8n-harness');
-const { rowsToFlowella, nodeId } = require('../../tools/n8n-workflows');
+const { NODE_TYPE, CREDENTIAL_TYPE } = require('../n8n-harness');
+const { rowsToFlowella, nodeId } = require('./rows');
 
 // The emulator's (and the playground's) default channel and one-parameter template.
 const CHANNEL = 'ch_emulator_default';

@@ -4,8 +4,8 @@
 // chat model stand-in, emulator/chat-model.js) and Flowella tool nodes (`n8n-nodes-flowella.flowellaTool`,
 // the tool n8n makes from the node's `usableAsTool`). Shared by e2e/agent.e2e.test.js and the
 // playground's example (tools/n8n-examples.js).
-const { PACKAGE_NAME } = require('../../tools/n8n-harness');
-const { nodeId } = require('../../tools/n8n-workflows');
+const { PACKAGE_NAME } = require('../n8n-harness');
+const { nodeId } = require('./rows');
 
 const TOOL_TYPE = `${PACKAGE_NAME}.flowellaTool`;
 const AGENT_TYPE = '@n8n/n8n-nodes-langchain.agent';
@@ -72,7 +72,7 @@ const toolName = (nodeName) => nodeName.replace(/[^a-zA-Z0-9_-]+/g, '_');
 function agentWorkflow(spec) {
 	const { id, n8nVersion, trigger = 'manual', tools = ['upsert', 'sendText', 'getAll'], model = 'gpt-4o-mini', responsesApi = true } = spec;
 	const triggerName = trigger === 'chat' ? 'When chat message received' : MANUAL_TRIGGER;
-	/** @type {import('../../tools/n8n-workflows').WorkflowNode[]} */
+	/** @type {import('./rows').WorkflowNode[]} */
 	const nodes = [
 		trigger === 'chat'
 			? {
@@ -106,7 +106,7 @@ function agentWorkflow(spec) {
 			credentials: { openAiApi: { id: spec.openAiCredential.id, name: spec.openAiCredential.name } },
 		},
 	];
-	/** @type {import('../../tools/n8n-workflows').Workflow['connections']} */
+	/** @type {import('./rows').Workflow['connections']} */
 	const connections = {
 		[triggerName]: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
 		'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },

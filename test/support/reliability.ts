@@ -9,7 +9,7 @@ import { ErrorReporter } from 'n8n-core';
 import { LoggerProxy } from 'n8n-workflow';
 
 import type { FlowellaEmulator } from '../../emulator/server';
-import type { FlowellaRun } from '../engine/harness';
+import type { FlowellaRun } from './harness';
 
 /** Results of the reliability suites, read by scripts/reliability-report.js. Git-ignored. */
 const RESULTS_DIR = path.join(__dirname, '..', '..', '.reliability');

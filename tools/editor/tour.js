@@ -1,41 +1,12 @@
 'use strict';
-// A look at the Flowella node in the real n8n editor, with playwright-core and the system's
-// Chromium (Debian: apt-get install chromium): signs in, opens an example workflow, finds the
-// node in the nodes panel, opens its panel, executes the workflow and opens the result.
-// Saves screenshots on the way. Used by e2e/editor.e2e.test.js and scripts/n8n-screenshots.js.
+// A look at the Flowella node in the real n8n editor (opened by chromium.js): signs in, opens an
+// example workflow, finds the node in the nodes panel, opens its panel, executes the workflow and
+// opens the result. Saves screenshots on the way. Used by e2e/examples-editor.e2e.test.js and
+// scripts/n8n-screenshots.js.
 const fs = require('node:fs');
 const path = require('node:path');
 
-const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH ?? '', '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
-const CHROMIUM_FLAGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-];
-
-function findChromium() {
-	return CHROMIUM_CANDIDATES.find((candidate) => fs.existsSync(candidate));
-}
-
-function loadPlaywright() {
-	try {
-		return require('playwright-core');
-	} catch {
-		return undefined;
-	}
-}
-
-/** Why the tour cannot run here, or undefined when it can. */
-function tourUnavailable() {
-	if (!loadPlaywright()) return 'playwright-core is not installed (npm install)';
-	if (!findChromium()) return 'no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)';
-	return undefined;
-}
+const { openWorkflow, tourUnavailable } = require('./chromium');
 
 /**
  * @param {{ url: string, email: string, password: string, workflowId: string, nodeName?: string,
@@ -44,35 +15,16 @@ function tourUnavailable() {
  *   screenshots: string[] }>}
  */
 async function tourEditor({ url, email, password, workflowId, nodeName = 'Flowella', screenshotDir, log = () => {} }) {
-	const playwright = loadPlaywright();
-	if (!playwright) throw new Error(tourUnavailable());
-	const { chromium } = playwright;
 	fs.mkdirSync(screenshotDir, { recursive: true });
 	const screenshots = [];
-	const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS });
+	const { browser, page, node } = await openWorkflow({ url, email, password, workflowId, nodeName, timeoutMs: 30_000, log, prefix: '[tour]' });
 	try {
-		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-		const page = await context.newPage();
-		page.setDefaultTimeout(30_000);
 		const shot = async (name, locator) => {
 			const file = path.join(screenshotDir, name);
 			await (locator ?? page).screenshot({ path: file });
 			screenshots.push(file);
 			log(`[tour] saved ${file}`);
 		};
-
-		log('[tour] signing in');
-		await page.goto(`${url}/signin`);
-		await page.locator('input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(email);
-		await page.locator('input[name="password"]').fill(password);
-		await page.locator('[data-test-id="form-submit-button"]').click();
-		await page.waitForURL((target) => !target.pathname.includes('signin'));
-
-		log(`[tour] opening workflow ${workflowId}`);
-		await page.goto(`${url}/workflow/${workflowId}`);
-		const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
-		await node.waitFor();
-		await dismissPopups(page);
 
 		log('[tour] searching the nodes panel');
 		await page.locator('[data-test-id="node-creator-plus-button"]').click();
@@ -133,12 +85,4 @@ async function closeNdv(page) {
 	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
 }
 
-/** Closes first-visit popups (tours, surveys, banners) when they show up. */
-async function dismissPopups(page) {
-	for (const selector of ['[data-test-id="close-chat-button"]:visible', '.el-message-box__headerbtn:visible', '.el-dialog__headerbtn:visible']) {
-		const close = page.locator(selector).first();
-		if (await close.isVisible().catch(() => false)) await close.click().catch(() => {});
-	}
-}
-
-module.exports = { CHROMIUM_FLAGS, findChromium, tourEditor, tourUnavailable };
+module.exports = { tourEditor, tourUnavailable };

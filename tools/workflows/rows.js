@@ -3,7 +3,7 @@
 // Contact → Create or Update, optionally with an error-output branch. The same shapes feed the
 // end-to-end suite and the playground's examples/. No Code node: rows come from Edit Fields
 // (raw JSON) and Split Out, which exist unchanged in n8n 1.x and 2.x.
-const { NODE_TYPE, CREDENTIAL_TYPE } = require('./n8n-harness');
+const { NODE_TYPE, CREDENTIAL_TYPE } = require('../n8n-harness');
 
 const TRIGGER = "When clicking 'Execute workflow'";
 

@@ -1,67 +1,12 @@
 'use strict';
-// Workflows and helpers around the Flowella Trigger in a real n8n: the trigger workflow JSON,
-// activating it (2.x publishes, 1.x sets active), counting its executions in n8n's database,
-// and a recorder the workflow reports each event to. Used by e2e/trigger.e2e.test.js and
-// bench/trigger-load.js.
+// A Flowella Trigger workflow in a running n8n: activating it (2.x publishes, 1.x sets active),
+// counting its executions in n8n's database, waiting for its production URL, and a recorder the
+// workflow reports each event to. Used by the trigger e2e suites, the playground and
+// bench/trigger-load.js; the workflow JSON itself comes from tools/workflows.
 const http = require('node:http');
 const path = require('node:path');
 
-const { PACKAGE_NAME, runCommand } = require('../../tools/n8n-harness');
-const { nodeId } = require('../../tools/n8n-workflows');
-
-const TRIGGER_TYPE = `${PACKAGE_NAME}.flowellaTrigger`;
-const WEBHOOK_CREDENTIAL_TYPE = 'flowellaWebhookApi';
-
-/** A trigger node; `webhookId` fixes its URL: /webhook/<webhookId>. */
-function triggerNode({ workflowId, webhookId, credential, events = ['*'], options = {}, name = 'Flowella Trigger', position = [0, 0], typeVersion = 2 }) {
-	return {
-		parameters: { events, options },
-		id: nodeId(workflowId, name),
-		name,
-		type: TRIGGER_TYPE,
-		typeVersion,
-		position,
-		webhookId,
-		credentials: { [WEBHOOK_CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } },
-	};
-}
-
-/**
- * Flowella Trigger → "Report event" (HTTP Request POSTing the event to `reportUrl`), or → a No-Op
- * when there is no recorder (the benchmark counts executions only).
- * @param {{ id: string, name: string, webhookId: string, credential: { id: string, name: string }, events?: string[],
- *   options?: Record<string, unknown>, reportUrl?: string, typeVersion?: number }} spec
- */
-function triggerWorkflow({ id, name, webhookId, credential, events, options, reportUrl, typeVersion }) {
-	const trigger = triggerNode({ workflowId: id, webhookId, credential, events, options, typeVersion });
-	const next = reportUrl
-		? {
-				parameters: {
-					method: 'POST',
-					url: reportUrl,
-					sendBody: true,
-					specifyBody: 'json',
-					jsonBody: '={{ JSON.stringify($json) }}',
-					options: {},
-				},
-				id: nodeId(id, 'Report event'),
-				name: 'Report event',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				position: [260, 0],
-			}
-		: { parameters: {}, id: nodeId(id, 'Event'), name: 'Event', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0] };
-	return {
-		id,
-		name,
-		nodes: [trigger, next],
-		connections: { [trigger.name]: { main: [[{ node: next.name, type: 'main', index: 0 }]] } },
-		active: false,
-		settings: { executionOrder: 'v1' },
-		pinData: {},
-		tags: [],
-	};
-}
+const { runCommand } = require('./n8n-harness');
 
 /** Marks an imported workflow active; its webhooks register at the next `n8n start`. */
 async function activate(n8n, workflowId) {
@@ -147,9 +92,6 @@ async function startRecorder() {
 }
 
 module.exports = {
-	TRIGGER_TYPE,
-	triggerNode,
-	triggerWorkflow,
 	activate,
 	executionCounts,
 	settle,

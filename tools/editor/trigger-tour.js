@@ -1,13 +1,13 @@
 'use strict';
-// The Flowella Trigger's "Listen for test event" in the real n8n editor (playwright-core and the
-// system's Chromium): signs in, opens the trigger's panel, shows its Test URL, starts listening
+// The Flowella Trigger's "Listen for test event" in the real n8n editor (opened by chromium.js):
+// signs in, opens the trigger's panel, shows its Test URL, starts listening
 // (n8n 1.123 and 2.40 label the button "Execute step"; it turns into "Stop Listening"), lets the
 // caller send deliveries to the Test URL while n8n listens, then reads the output panel.
 // Saves trigger-panel.png and trigger-test-event.png. Used by e2e/trigger-editor.e2e.test.js.
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { findChromium, CHROMIUM_FLAGS, tourUnavailable } = require('./editor-tour');
+const { openWorkflow, tourUnavailable } = require('./chromium');
 
 const NDV = '[data-test-id="ndv"]';
 /** The NDV's own execute button; on a webhook trigger it starts listening for a test event. */
@@ -25,15 +25,11 @@ const OUTPUT = '[data-test-id="output-panel"]';
  *   outputJson: any[], screenshots: string[] }>}
  */
 async function tourTriggerEditor({ url, email, password, workflowId, nodeName = 'Flowella Trigger', screenshotDir, whileListening, log = () => {} }) {
-	const { chromium } = require('playwright-core');
 	fs.mkdirSync(screenshotDir, { recursive: true });
 	const screenshots = [];
-	const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS });
+	// The machine is shared and slow: generous waits, no fixed sleeps where a condition exists.
+	const { browser, page, node } = await openWorkflow({ url, email, password, workflowId, nodeName, timeoutMs: 60_000, log, prefix: '[trigger-tour]' });
 	try {
-		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-		const page = await context.newPage();
-		// The machine is shared and slow: generous waits, no fixed sleeps where a condition exists.
-		page.setDefaultTimeout(60_000);
 		const shot = async (name) => {
 			const file = path.join(screenshotDir, name);
 			await page.mouse.move(1, 1);
@@ -42,18 +38,6 @@ async function tourTriggerEditor({ url, email, password, workflowId, nodeName = 
 			log(`[trigger-tour] saved ${file}`);
 		};
 
-		log('[trigger-tour] signing in');
-		await page.goto(`${url}/signin`);
-		await page.locator('input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(email);
-		await page.locator('input[name="password"]').fill(password);
-		await page.locator('[data-test-id="form-submit-button"]').click();
-		await page.waitForURL((target) => !target.pathname.includes('signin'));
-
-		log(`[trigger-tour] opening workflow ${workflowId}`);
-		await page.goto(`${url}/workflow/${workflowId}`);
-		const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
-		await node.waitFor();
-		await dismissPopups(page);
 		await node.dblclick();
 		const ndv = page.locator(NDV);
 		await ndv.waitFor();
@@ -100,14 +84,6 @@ async function readJsonOutput(output) {
 		return JSON.parse(text.slice(text.indexOf('['), text.lastIndexOf(']') + 1));
 	} catch (error) {
 		throw new Error(`the output panel's JSON view did not parse (${error instanceof Error ? error.message : error}):\n${text}`);
-	}
-}
-
-/** Closes first-visit popups (tours, surveys, banners) when they show up. */
-async function dismissPopups(page) {
-	for (const selector of ['[data-test-id="close-chat-button"]:visible', '.el-message-box__headerbtn:visible', '.el-dialog__headerbtn:visible']) {
-		const close = page.locator(selector).first();
-		if (await close.isVisible().catch(() => false)) await close.click().catch(() => {});
 	}
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const installer = require('../../tools/install-n8n.js') as {
+const installer = require('../../tools/n8n-installer.js') as {
 	npmChildEnv(): NodeJS.ProcessEnv;
 	verify(paths: { dir: string; node: string; n8nBin: string }, version: string): Promise<string | undefined>;
 	lock(lockDir: string, log: (line: string) => void): Promise<() => void>;
