@@ -8,13 +8,13 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { describe, it, before, after } = require('node:test');
+const { before } = require('node:test');
 
-const { ROOT, N8n, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
+const { ROOT, freePort } = require('../tools/n8n-harness');
 const { workflowId, triggerWorkflow } = require('../tools/workflows');
 const { executionCounts, settle } = require('../tools/n8n-trigger');
 const { WebhookSender, TEST_EVENT } = require('../emulator/webhooks');
-const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
+const { describeInN8n } = require('./lib/suite');
 const { tourTriggerEditor, tourUnavailable } = require('../tools/editor/trigger-tour');
 
 const SECRET = 'whsec_e2e_editor_0123456789abcdef';
@@ -23,56 +23,48 @@ const WEBHOOK_ID = 'e2e0f10e-11a0-4b1d-9c3a-00000000ed17';
 const PUBLIC_BASE = 'https://n8n.example.com/';
 const OWNER = { email: 'owner@example.com', password: 'E2e-password-1' };
 const log = (line) => process.stderr.write(`${line}\n`);
-killChildrenOnSignals();
+const credential = { id: workflowId('credE2eEditorHook'), name: 'Flowella webhook (test URL)' };
+const workflow = { id: workflowId('e2eTriggerEditor'), name: 'e2e: Flowella Trigger in the editor' };
 
-for (const version of selectedVersions()) {
-	describe(`n8n ${version}: Flowella Trigger in the editor`, { timeout: 10 * 60_000 }, () => {
-		let n8n;
+describeInN8n(
+	'Flowella Trigger in the editor',
+	async (suite) => {
+		suite.credentials.hook = { ...credential, type: 'flowellaWebhookApi', data: { signingSecret: SECRET } };
+		// webhook.test is not one of the events: Include Test Events lets it through.
+		suite.workflows.trigger = triggerWorkflow({ ...workflow, webhookId: WEBHOOK_ID, credential, events: ['message.received'], options: { includeTestEvents: true } });
+	},
+	(suite) => {
+		/** @type {Awaited<ReturnType<import('../tools/n8n-harness').N8n['start']>> | undefined} */
 		let server;
-		let failed = false;
-		const credential = { id: workflowId('credE2eEditorHook'), name: 'Flowella webhook (test URL)' };
-		const workflow = { id: workflowId('e2eTriggerEditor'), name: 'e2e: Flowella Trigger in the editor' };
+		const version = suite.version;
 
 		before(async () => {
 			if (tourUnavailable()) return;
-			failed = true;
-			const tgz = await packageTarball(log);
-			n8n = await N8n.prepare({ version, tgz, userFolder: freshUserFolder(version), log });
-			await n8n.importCredentials([{ ...credential, type: 'flowellaWebhookApi', data: { signingSecret: SECRET } }]);
-			// webhook.test is not one of the events: Include Test Events lets it through.
-			await n8n.importWorkflows([
-				triggerWorkflow({ ...workflow, webhookId: WEBHOOK_ID, credential, events: ['message.received'], options: { includeTestEvents: true } }),
-			]);
 			// Production URL: WEBHOOK_URL (2.x: N8N_WEBHOOK_URL first). Test URL: 2.x N8N_WEBHOOK_URL, else
 			// N8N_EDITOR_BASE_URL; 1.x N8N_EDITOR_BASE_URL (the harness points it at the local editor).
-			server = await n8n.start({ port: await freePort(), env: { WEBHOOK_URL: PUBLIC_BASE, N8N_WEBHOOK_URL: PUBLIC_BASE } });
+			server = await suite.n8n.start({ port: await freePort(), env: { WEBHOOK_URL: PUBLIC_BASE, N8N_WEBHOOK_URL: PUBLIC_BASE } });
+			// Stopped at tear-down, before the user folder goes.
+			suite.onTearDown(() => server?.stop());
 			await server.rest().setupOwner(OWNER);
-			failed = false;
 		});
 
-		after(async () => {
-			await server?.stop();
-			if (n8n && !failed && !keepFolders()) fs.rmSync(n8n.userFolder, { recursive: true, force: true });
-			else if (n8n) log(`[e2e] n8n ${version} user folder kept: ${n8n.userFolder}`);
-		});
-
-		it('"Listen for test event": a signed webhook.test shows in the output, a forged one is refused', { skip: tourUnavailable() }, async (t) => {
-			t.after(() => {
-				if (/** @type {{ passed?: boolean }} */ (t).passed === false) failed = true; // `passed` exists at run time, not in @types/node 20.19
-			});
+		suite.test('"Listen for test event": a signed webhook.test shows in the output, a forged one is refused', async () => {
+			const running = server;
+			if (!running) throw new Error('n8n did not start');
+			const n8n = suite.n8n;
 			const screenshotDir = path.join(ROOT, '.e2e', 'screenshots', `n8n-${version}`);
 			const executions = () => executionCounts(n8n, workflow.id);
 			/** @type {Awaited<ReturnType<import('../emulator/webhooks').WebhookSender['sendTest']>> | undefined} */
 			let signed;
 			const tour = await tourTriggerEditor({
-				url: server.url,
+				url: running.url,
 				...OWNER,
 				workflowId: workflow.id,
 				screenshotDir,
 				log,
 				whileListening: async ({ testUrl, isListening }) => {
 					// Flowella posts to the public URL; the proxy hands the same path to n8n.
-					const local = new URL(new URL(testUrl).pathname, server.url).href;
+					const local = new URL(new URL(testUrl).pathname, running.url).href;
 					const sender = new WebhookSender({ url: local, secret: SECRET, retry: false });
 
 					const forged = await sender.send(TEST_EVENT, { mode: 'forge' });
@@ -86,7 +78,7 @@ for (const version of selectedVersions()) {
 				},
 			});
 
-			const testBase = version.startsWith('1.') ? `${server.url}/` : PUBLIC_BASE;
+			const testBase = version.startsWith('1.') ? `${running.url}/` : PUBLIC_BASE;
 			assert.equal(tour.testUrl, `${testBase}webhook-test/${WEBHOOK_ID}`);
 			assert.match(tour.panelText, /Copy the URL above into Flowella → Settings → Webhooks/);
 			assert.match(tour.listeningText, /Listening for test event/);
@@ -101,7 +93,7 @@ for (const version of selectedVersions()) {
 			assert.deepEqual(counts, { total: 1, byStatus: { success: 1 } });
 
 			// n8n listens for one event: after it, the Test URL is unregistered until the next click.
-			const local = new URL(new URL(tour.testUrl).pathname, server.url).href;
+			const local = new URL(new URL(tour.testUrl).pathname, running.url).href;
 			const late = await new WebhookSender({ url: local, secret: SECRET, retry: false }).sendTest();
 			assert.equal(late.attempts[0].status, 404, `after the test event: ${late.attempts[0].status} ${late.attempts[0].body}`);
 
@@ -109,6 +101,6 @@ for (const version of selectedVersions()) {
 				for (const file of tour.screenshots) fs.copyFileSync(file, path.join(ROOT, 'docs', 'screenshots', path.basename(file)));
 				log(`[e2e] copied ${tour.screenshots.map((file) => path.basename(file)).join(', ')} to docs/screenshots/`);
 			}
-		});
-	});
-}
+		}, { skip: tourUnavailable() });
+	},
+);

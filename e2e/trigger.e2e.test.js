@@ -6,70 +6,58 @@
 // database equal the distinct valid selected events. Then n8n restarts and the delivery ids
 // it saw still start nothing. Run with FLOWELLA_E2E_FILES=trigger npm run test:e2e.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const { describe, it, before, after } = require('node:test');
+const { before } = require('node:test');
 
-const { N8n, freePort, killChildrenOnSignals } = require('../tools/n8n-harness');
+const { freePort } = require('../tools/n8n-harness');
 const { workflowId, triggerWorkflow } = require('../tools/workflows');
 const { activate, executionCounts, settle, waitForWebhook, startRecorder } = require('../tools/n8n-trigger');
 const { WebhookSender, buildDelivery, post } = require('../emulator/webhooks');
-const { selectedVersions, packageTarball, freshUserFolder, keepFolders } = require('./lib/context');
+const { describeInN8n } = require('./lib/suite');
 
 const SECRET = 'whsec_e2e_trigger_0123456789abcdef';
 const WEBHOOK_ID = 'e2e0f10e-11a0-4b1d-9c3a-00000000e2e1';
 const SELECTED = ['message.received', 'message.read'];
-const log = (line) => process.stderr.write(`${line}\n`);
-killChildrenOnSignals();
+const credential = { id: workflowId('credE2eHook'), name: 'Flowella webhook (e2e)' };
+const workflow = { id: workflowId('e2eTriggerFlow'), name: 'e2e: Flowella Trigger' };
 
-for (const version of selectedVersions()) {
-	describe(`n8n ${version}: Flowella Trigger`, { timeout: 10 * 60_000 }, () => {
-		let n8n;
+/** @type {Awaited<ReturnType<typeof startRecorder>>} */
+let recorder;
+
+describeInN8n(
+	'Flowella Trigger',
+	async (suite) => {
+		recorder = await startRecorder();
+		suite.onTearDown(() => recorder.close());
+		suite.credentials.hook = { ...credential, type: 'flowellaWebhookApi', data: { signingSecret: SECRET } };
+		suite.workflows.trigger = triggerWorkflow({ ...workflow, webhookId: WEBHOOK_ID, credential, events: SELECTED, reportUrl: recorder.url });
+	},
+	(suite) => {
+		/** @type {Awaited<ReturnType<import('../tools/n8n-harness').N8n['start']>> | undefined} */
 		let server;
-		let port;
-		let productionUrl;
-		let recorder;
-		let failed = false;
-		const credential = { id: workflowId('credE2eHook'), name: 'Flowella webhook (e2e)' };
-		const workflow = { id: workflowId('e2eTriggerFlow'), name: 'e2e: Flowella Trigger' };
+		let port = 0;
+		let productionUrl = '';
 		/** Delivery ids that must have started exactly one execution each. */
 		const expected = new Set();
 		/** Records of valid deliveries, to replay after the restart. */
 		const started = [];
 
 		const startN8n = async () => {
-			server = await n8n.start({ port, env: { WEBHOOK_URL: `http://127.0.0.1:${port}/` } });
+			server = await suite.n8n.start({ port, env: { WEBHOOK_URL: `http://127.0.0.1:${port}/` } });
 			await waitForWebhook(productionUrl);
 		};
-		const executions = () => executionCounts(n8n, workflow.id);
-		const settled = (total) => settle(executions, (counts) => counts.total >= total, { timeoutMs: 90_000 });
+		const executions = () => executionCounts(suite.n8n, workflow.id);
+		const settled = (/** @type {number} */ total) => settle(executions, (counts) => counts.total >= total, { timeoutMs: 90_000 });
 
 		before(async () => {
-			failed = true;
-			const tgz = await packageTarball(log);
-			recorder = await startRecorder();
-			n8n = await N8n.prepare({ version, tgz, userFolder: freshUserFolder(version), log });
-			await n8n.importCredentials([{ ...credential, type: 'flowellaWebhookApi', data: { signingSecret: SECRET } }]);
-			await n8n.importWorkflows([
-				triggerWorkflow({ ...workflow, webhookId: WEBHOOK_ID, credential, events: SELECTED, reportUrl: recorder.url }),
-			]);
-			await activate(n8n, workflow.id);
+			await activate(suite.n8n, workflow.id);
 			port = await freePort();
 			productionUrl = `http://127.0.0.1:${port}/webhook/${WEBHOOK_ID}`;
+			// Stopped at tear-down, before the user folder goes.
+			suite.onTearDown(() => server?.stop());
 			await startN8n();
-			failed = false;
 		});
 
-		after(async () => {
-			await server?.stop();
-			await recorder?.close();
-			if (n8n && !failed && !keepFolders()) fs.rmSync(n8n.userFolder, { recursive: true, force: true });
-			else if (n8n) log(`[e2e] n8n ${version} user folder kept: ${n8n.userFolder}`);
-		});
-
-		it('runs one execution per distinct valid selected event; forged, stale, duplicate and unselected ones start nothing', async (t) => {
-			t.after(() => {
-				if (/** @type {{ passed?: boolean }} */ (t).passed === false) failed = true; // `passed` exists at run time, not in @types/node 20.19
-			});
+		suite.test('runs one execution per distinct valid selected event; forged, stale, duplicate and unselected ones start nothing', async () => {
 			const sender = new WebhookSender({ url: productionUrl, secret: SECRET, retry: false });
 			const answers = [];
 			const expectAnswer = (record, status, label) => {
@@ -148,10 +136,7 @@ for (const version of selectedVersions()) {
 			);
 		});
 
-		it('still starts nothing for delivery ids it saw before n8n restarted', async (t) => {
-			t.after(() => {
-				if (/** @type {{ passed?: boolean }} */ (t).passed === false) failed = true; // `passed` exists at run time, not in @types/node 20.19
-			});
+		suite.test('still starts nothing for delivery ids it saw before n8n restarted', async () => {
 			const sender = new WebhookSender({ url: productionUrl, secret: SECRET, retry: false });
 			// The node saves its keys with the first new delivery a second or more after its last save
 			// (docs/trigger.md): this one saves every key before it, then n8n restarts.
@@ -159,7 +144,7 @@ for (const version of selectedVersions()) {
 			const saving = await sender.send('message.received');
 			assert.equal(saving.attempts[0].status, 200);
 			const before = (await settled((await executions()).total)).total;
-			await server.stop();
+			await server?.stop();
 			await startN8n();
 			for (const record of started.slice(0, 4)) assert.equal((await sender.replay(record)).attempts[0].status, 200);
 			const fresh = await sender.send('message.received');
@@ -167,5 +152,5 @@ for (const version of selectedVersions()) {
 			const counts = await settled(before + 1);
 			assert.equal(counts.total, before + 1, `executions after the restart: ${JSON.stringify(counts)}`);
 		});
-	});
-}
+	},
+);
