@@ -21,7 +21,7 @@ const { contactRows, sendTextWorkflow, templateWorkflow } = require('./workflows
 const KEY = 'flo_queue_send_key_0123456789';
 const MESSAGES = '/api/v1/messages';
 const TEMPLATES = '/api/v1/templates/send';
-const REQUIRES = ['nodes/Flowella/resources/message/sendText.ts', 'nodes/Flowella/resources/template/send.ts', 'emulator/sending.js'];
+const REQUIRES = ['nodes/Flowella/resources/message/sendText.operation.ts', 'nodes/Flowella/resources/template/send.operation.ts', 'emulator/sending.js'];
 
 function credential(name, emulator) {
 	return { id: workflowId(`queueCred${name}`), name: `Flowella (queue ${name})`, type: 'flowellaApi', data: { apiKey: KEY, baseUrl: emulator.url } };
