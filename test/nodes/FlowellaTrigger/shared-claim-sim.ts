@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- tests and their support run in Jest, not in n8n: they use Node's modules, timers and made-up keys */
 // Copies of events racing through n8n's non-atomic de-duplication store from several worker
 // processes, in virtual time (test/support/virtualClock.ts): seeded, so a failing run can be
 // run again, and fast enough for hundreds of runs.
