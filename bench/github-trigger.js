@@ -9,7 +9,7 @@
 const crypto = require('node:crypto');
 const http = require('node:http');
 
-const { nodeId } = require('../tools/workflows');
+const { nodeId, triggeredWorkflow } = require('../tools/workflows');
 
 const OWNER = 'flowella';
 const REPOSITORY = 'bench';
@@ -72,17 +72,7 @@ function githubWorkflow({ id, webhookId, credential }) {
 		webhookId,
 		credentials: { githubApi: { id: credential.id, name: credential.name } },
 	};
-	const next = { parameters: {}, id: nodeId(id, 'Event'), name: 'Event', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0] };
-	return {
-		id,
-		name: 'bench: n8n GitHub Trigger',
-		nodes: [trigger, next],
-		connections: { [trigger.name]: { main: [[{ node: next.name, type: 'main', index: 0 }]] } },
-		active: false,
-		settings: { executionOrder: 'v1' },
-		pinData: {},
-		tags: [],
-	};
+	return triggeredWorkflow({ id, name: 'bench: n8n GitHub Trigger', trigger });
 }
 
 /** An `issues` event signed the way GitHub signs: HMAC-SHA256 of the raw body, hex, in X-Hub-Signature-256. */

@@ -45,7 +45,16 @@ function triggerWorkflow({ id, name, webhookId, credential, events, options, rep
 				typeVersion: 4.2,
 				position: [260, 0],
 			}
-		: { parameters: {}, id: nodeId(id, 'Event'), name: 'Event', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0] };
+		: undefined;
+	return triggeredWorkflow({ id, name, trigger, next });
+}
+
+/**
+ * A workflow of two nodes: any trigger, then `next` (by default a No-Op named Event), as the
+ * e2e suites and the trigger benchmark run them.
+ * @param {{ id: string, name: string, trigger: any, next?: any }} spec
+ */
+function triggeredWorkflow({ id, name, trigger, next = { parameters: {}, id: nodeId(id, 'Event'), name: 'Event', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0] } }) {
 	return {
 		id,
 		name,
@@ -58,4 +67,4 @@ function triggerWorkflow({ id, name, webhookId, credential, events, options, rep
 	};
 }
 
-module.exports = { TRIGGER_TYPE, WEBHOOK_CREDENTIAL_TYPE, triggerNode, triggerWorkflow };
+module.exports = { TRIGGER_TYPE, WEBHOOK_CREDENTIAL_TYPE, triggerNode, triggerWorkflow, triggeredWorkflow };
