@@ -5,7 +5,7 @@ import { readConcurrency, readMaxRequestsPerSecond, readTimeout } from './fields
 import type { FlowellaNodeMap } from './node.type';
 import { resources } from './resources';
 import type { FlowellaOperation } from './resources/operation';
-import { createClient } from './transport/client';
+import { createClient, sendsOf } from './transport/client';
 import { asNodeError } from './transport/itemErrors';
 import { replayOutcome } from './transport/rerunMemo';
 import { runItems } from './transport/runItems';
@@ -52,7 +52,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (operation.kind === 'batch') {
 			output = await operation.execute.call(this, client, items);
 		} else {
-			const sends = operation.writes?.safeToRepeat === false ? operation.writes.sends : undefined;
+			const sends = sendsOf(operation.writes);
 			let succeeded = 0;
 			try {
 				output = await runItems(this, client, items.length, async (itemIndex) => {

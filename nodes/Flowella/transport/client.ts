@@ -13,11 +13,8 @@ import type { PageQuery } from './paginate';
 import { PaginationError, readList } from './paginate';
 import type { RequestPacer } from './pacer';
 import type { RememberedOutcome } from './rerunMemo';
-import type { FlowellaRequest } from './request';
+import type { AnswerCheck, FlowellaRequest } from './request';
 import { flowellaRequest } from './request';
-
-/** Checks a 2xx answer: says what is wrong with it (then it is an unexpected answer), or nothing. */
-export type AnswerCheck = (body: unknown) => string | undefined;
 
 /** An answer that is an object with a string `id` (a message's, a job's). */
 export function hasId(what: string): AnswerCheck {
@@ -33,6 +30,11 @@ export function hasId(what: string): AnswerCheck {
  * is then never retried once it may have reached Flowella.
  */
 export type Writes = { safeToRepeat: true; advice?: RefusalAdvice } | { safeToRepeat: false; sends: string; advice?: RefusalAdvice };
+
+/** What writes not safe to repeat send, in their errors' words ("message"); none for the others. */
+export function sendsOf(writes: Writes | undefined): string | undefined {
+	return writes && !writes.safeToRepeat ? writes.sends : undefined;
+}
 
 /**
  * Flowella, as one input item's requests see it: every request carries the item's index, its
@@ -121,10 +123,9 @@ export async function createClient(ctx: IExecuteFunctions, settings: ClientSetti
 			},
 			async write(path, body, validate) {
 				if (!writes) throw new NodeOperationError(ctx.getNode(), 'This operation declares no writes', { itemIndex });
-				const { safeToRepeat, advice } = writes;
-				const sends = writes.safeToRepeat ? undefined : writes.sends;
+				const post = { method: 'POST' as const, path, body, idempotent: writes.safeToRepeat, sends: sendsOf(writes), advice: writes.advice };
 				try {
-					const answer = (await request(itemIndex, timeout(), { method: 'POST', path, body, idempotent: safeToRepeat, sends, advice }, validate)) as IDataObject;
+					const answer = (await request(itemIndex, timeout(), post, validate)) as IDataObject;
 					memo?.remember(items, answer);
 					return answer;
 				} catch (caught) {

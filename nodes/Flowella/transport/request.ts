@@ -16,6 +16,9 @@ import type { RetryPolicy } from './retry';
 import { backoffMs, retryAfterMs } from './retry';
 import { failedItemOf, ItemStoppedError } from './cancel';
 
+/** Checks a 2xx answer: says what is wrong with it (then it is an unexpected answer), or nothing. */
+export type AnswerCheck = (body: unknown) => string | undefined;
+
 export interface FlowellaConnection {
 	baseUrl: string;
 	apiKey: string;
@@ -154,7 +157,7 @@ export async function flowellaRequest(
 	ctx: IExecuteFunctions,
 	connection: FlowellaConnection,
 	request: FlowellaRequest,
-	validate: (body: unknown) => string | undefined = () => undefined,
+	validate: AnswerCheck = () => undefined,
 ): Promise<unknown> {
 	const { retry, pacer, clock = realClock } = connection;
 	const { signal, idempotent } = request;
