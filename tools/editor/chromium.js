@@ -51,12 +51,7 @@ async function openWorkflow({ url, email, password, workflowId, nodeName, timeou
 		const page = await context.newPage();
 		page.setDefaultTimeout(timeoutMs);
 
-		log(`${prefix} signing in`);
-		await page.goto(`${url}/signin`);
-		await page.locator('input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(email);
-		await page.locator('input[name="password"]').fill(password);
-		await page.locator('[data-test-id="form-submit-button"]').click();
-		await page.waitForURL((target) => !target.pathname.includes('signin'));
+		await signIn(page, { url, email, password, timeoutMs, log, prefix });
 
 		log(`${prefix} opening workflow ${workflowId}`);
 		await page.goto(`${url}/workflow/${workflowId}`);
@@ -68,6 +63,45 @@ async function openWorkflow({ url, email, password, workflowId, nodeName, timeou
 		await browser.close();
 		throw error;
 	}
+}
+
+const SIGN_IN_TRIES = 3;
+
+/**
+ * Signs in through the form. On a cold machine the editor's first page load has come up without
+ * its form (a CI run waited 60 s for the e-mail field that never showed); each try that finds no
+ * form records what the page showed and loads it again, and the last error carries all of it.
+ */
+async function signIn(page, { url, email, password, timeoutMs, log, prefix }) {
+	const misses = [];
+	for (let attempt = 1; attempt <= SIGN_IN_TRIES; attempt++) {
+		log(`${prefix} signing in${attempt > 1 ? ` (try ${attempt} of ${SIGN_IN_TRIES})` : ''}`);
+		try {
+			await page.goto(`${url}/signin`, { timeout: timeoutMs });
+			const emailField = page.locator('input[name="emailOrLdapLoginId"], input[name="email"]').first();
+			await emailField.waitFor({ timeout: Math.ceil(timeoutMs / 2) });
+			await emailField.fill(email);
+			await page.locator('input[name="password"]').fill(password);
+			await page.locator('[data-test-id="form-submit-button"]').click();
+			await page.waitForURL((target) => !target.pathname.includes('signin'));
+			return;
+		} catch (error) {
+			const seen = await describePage(page);
+			misses.push(`try ${attempt}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}; the page: ${seen}`);
+			log(`${prefix} no sign-in on try ${attempt}: ${seen}`);
+		}
+	}
+	throw new Error(`could not sign in to ${url} in ${SIGN_IN_TRIES} tries:\n${misses.join('\n')}`);
+}
+
+/** What a page shows, briefly: address, title and the start of its text. */
+async function describePage(page) {
+	const text = await page
+		.locator('body')
+		.innerText({ timeout: 2_000 })
+		.catch(() => '(no text)');
+	const title = await page.title().catch(() => '');
+	return `${page.url()} "${title}" ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 300))}`;
 }
 
 /** Closes first-visit popups (tours, surveys, banners) when they show up. */
