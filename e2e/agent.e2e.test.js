@@ -12,7 +12,7 @@ const { before } = require('node:test');
 
 const { demoModel } = require('../emulator/chat-model');
 const { ROOT } = require('../tools/n8n-harness');
-const { workflowId, agentWorkflow, aiAgentExample, standInCredential, FLOWELLA_TOOLS, toolName } = require('../tools/workflows');
+const { workflowId, agentWorkflow, aiAgentExample, standInCredential, startedByHand, FLOWELLA_TOOLS, toolName } = require('../tools/workflows');
 const { describeInN8n, log } = require('./lib/suite');
 
 const KEY = 'flo_e2e_agent_key_0123456789';
@@ -47,14 +47,11 @@ function parsedResult(result) {
  * and the prompt typed in instead of the Chat Trigger, which `n8n execute` cannot start.
  */
 function playgroundExampleRunByHand(flowellaCredential, openAiCredential) {
-	const workflow = JSON.parse(JSON.stringify(aiAgentExample(flowellaCredential)));
+	const workflow = startedByHand(aiAgentExample(flowellaCredential), { prompt: ADA_PROMPT });
 	workflow.id = workflowId('e2eAgentExample');
-	const chat = workflow.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.chatTrigger');
-	Object.assign(chat, { type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} });
-	delete chat.webhookId;
-	const agent = workflow.nodes.find((node) => node.name === 'AI Agent');
-	Object.assign(agent.parameters, { promptType: 'define', text: ADA_PROMPT });
-	workflow.nodes.find((node) => node.name === 'OpenAI Chat Model').credentials.openAiApi = openAiCredential;
+	const model = workflow.nodes.find((node) => node.name === 'OpenAI Chat Model');
+	if (!model?.credentials) throw new Error('the AI agent example has no OpenAI Chat Model with a credential');
+	model.credentials.openAiApi = openAiCredential;
 	return workflow;
 }
 

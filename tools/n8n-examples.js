@@ -199,10 +199,15 @@ function writeExamples() {
 	return all.length;
 }
 
-/** The example workflows as committed in examples/. */
-function readExamples() {
-	return examples().map(({ file }) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')));
+/** The example workflows as committed in examples/, with their file names, in the playground's order. */
+function readExampleFiles() {
+	return examples().map(({ file }) => ({ file, workflow: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) }));
 }
 
-module.exports = { SANDBOX_CREDENTIAL, PLAYGROUND_SEED, EXAMPLES_DIR, readExamples, writeExamples };
+/** The example workflows as committed in examples/. */
+function readExamples() {
+	return readExampleFiles().map(({ workflow }) => workflow);
+}
+
+module.exports = { SANDBOX_CREDENTIAL, PLAYGROUND_SEED, EXAMPLES_DIR, readExamples, readExampleFiles, writeExamples };
 

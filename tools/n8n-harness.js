@@ -314,7 +314,7 @@ class N8n {
 	 * `n8n execute --id=<id> --rawOutput`.
 	 * @param {string} workflowId
 	 * @param {{ timeoutMs?: number, countNodeRuns?: boolean }} [options]
-	 * @returns {Promise<{ code: number | null, execution: any, stdout: string, stderr: string, ms: number, nodeRuns?: (name: string) => number }>}
+	 * @returns {Promise<{ code: number | null, signal: string | null, execution: any, stdout: string, stderr: string, ms: number, nodeRuns?: (name: string) => number }>}
 	 */
 	async execute(workflowId, { timeoutMs = 3 * 60_000, countNodeRuns = false } = {}) {
 		// At debug level n8n logs `Running node "<name>" started` once per try of its Retry On

@@ -5,6 +5,7 @@
 //   messaging.js  parameters of the sending operations; the two shipped examples that send
 //   agent.js      n8n's AI Agent with Flowella tool nodes and the stand-in model
 //   trigger.js    the Flowella Trigger node and a workflow around it
+//   by-hand.js    a shipped workflow with its schedule or chat trigger swapped for a Manual Trigger
 /** @typedef {import('./rows').Workflow} Workflow */
 /** @typedef {import('./rows').WorkflowNode} WorkflowNode */
 
@@ -13,4 +14,5 @@ module.exports = {
 	...require('./messaging'),
 	...require('./agent'),
 	...require('./trigger'),
+	...require('./by-hand'),
 };
