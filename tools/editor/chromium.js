@@ -48,6 +48,19 @@ async function openWorkflow({ url, email, password, workflowId, nodeName, timeou
 	const browser = await playwright.chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS });
 	try {
 		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+		// The editor is all the tour needs: a request to any other host (fonts, telemetry, a public
+		// webhook URL) fails at once instead of waiting on a network that may swallow it.
+		const editorHost = new URL(url).host;
+		const blocked = new Set();
+		await context.route(
+			(target) => target.host !== editorHost,
+			(route) => {
+				const host = new URL(route.request().url()).host;
+				if (!blocked.has(host)) log(`${prefix} not loading ${host} (only the editor is)`);
+				blocked.add(host);
+				return route.abort('blockedbyclient');
+			},
+		);
 		const page = await context.newPage();
 		page.setDefaultTimeout(timeoutMs);
 
