@@ -2,7 +2,7 @@
 // The queue-mode scenarios in the order they run, and the sizes: `ci` fits `.ci/run`'s budget
 // (under 15 minutes on 2 cores with n8n cached), `full` is the benchmark (npm run test:queue -- --size full).
 const { killWorker, sending } = require('./sending-scenarios');
-const { fourSyncs, oneSync } = require('./sync-scenarios');
+const { fourSyncs, fourSyncsCapped, oneSync } = require('./sync-scenarios');
 const { trigger } = require('./trigger-scenario');
 
 const SIZES = {
@@ -31,6 +31,6 @@ const SIZES = {
  * Each: { key, title, requires?: files that must exist, setup({ sizes }) → { credentials, workflows, close },
  * run({ cluster, flatted, sizes }) → { result, checks } }. The kill scenario restarts the worker it kills.
  */
-const SCENARIOS = [oneSync, fourSyncs, sending, trigger, killWorker];
+const SCENARIOS = [oneSync, fourSyncs, fourSyncsCapped, sending, trigger, killWorker];
 
 module.exports = { SCENARIOS, SIZES };

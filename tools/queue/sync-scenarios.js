@@ -68,55 +68,80 @@ const oneSync = {
 	},
 };
 
-const fourSyncs = {
-	key: 'shared',
-	title: 'Scenario 2: four syncs at once (two per worker) sharing one organisation\'s limit',
-	async setup({ sizes }) {
-		this.limit = limitOf(sizes);
-		this.emulator = await startEmulator({ apiKeys: [KEY], latencyMs: LATENCY_MS });
-		this.credential = credential('shared', this.emulator);
-		this.syncs = [1, 2, 3, 4].map((n) => {
-			const rows = contactRows(`610${n}`, sizes.syncRows);
-			return { n, rows, workflow: syncWorkflow({ name: `sync shared ${n}`, path: `flowella-queue-sync-shared-${n}`, rows, credential: this.credential }) };
-		});
-		return { credentials: [this.credential], workflows: this.syncs.map((sync) => sync.workflow), close: () => this.emulator.close() };
-	},
-	async run({ cluster, flatted }) {
-		this.emulator.configure({ rateLimit: this.limit });
-		const urls = await Promise.all(this.syncs.map((sync) => cluster.webhookUrl(sync.workflow.id)));
-		await Promise.all(urls.map((url, index) => post(url, { sync: index + 1 })));
-		const ids = this.syncs.map((sync) => sync.workflow.id);
-		// At least the time the limit allows for every row, three times over (a slow pacer is a finding, not a hang).
-		const idealMs = ((4 * this.syncs[0].rows.length) / this.limit.ratePerSec) * 1000;
-		const executions = await cluster.waitForExecutions(ids, 4, { timeoutMs: Math.max(600_000, 3 * idealMs) });
-		const processes = await processesOf(cluster, executions, flatted);
-		const requests = this.emulator.requestsTo('POST', CONTACTS);
-		const allPhones = this.syncs.flatMap((sync) => sync.rows.map((row) => row.phone));
-		const combined = upsertFigures(requests, allPhones, this.limit);
-		const perSync = this.syncs.map((sync) => {
-			const execution = executions.find((row) => row.workflowId === sync.workflow.id);
-			const figures = upsertFigures(requests, sync.rows.map((row) => row.phone), this.limit);
-			return {
-				sync: sync.n,
-				process: execution && processes[execution.id],
-				status: execution?.status,
-				seconds: figures.seconds,
-				requestsPerSec: figures.requestsPerSec,
-				rateLimited: figures.rateLimited,
-				extraRequests: figures.extraRequests,
-			};
-		});
-		const perWorker = countBy(perSync.map((sync) => sync.process));
-		const result = { limit: this.limit, latencyMs: LATENCY_MS, syncs: 4, perWorker, ...combined, perSync };
-		const checks = [
-			{ name: 'four executions, all success', ok: executions.length === 4 && executions.every((row) => row.status === 'success'), hard: true },
-			{ name: 'two per worker', ok: Object.keys(perWorker).length === 2 && Object.values(perWorker).every((count) => count === 2) && Object.keys(perWorker).every((name) => /^worker-/.test(name)), hard: true },
-			{ name: 'every row upserted exactly once', ok: combined.upsertedOnce === combined.rows, hard: true },
-			{ name: 'goal: ≥ 0.85 of the limit combined', ok: combined.fractionOfLimit >= 0.85, hard: false },
-			{ name: 'goal: < 10% extra requests', ok: combined.extraRequests < 0.1, hard: false },
-		];
-		return { result, checks };
-	},
-};
+/**
+ * Four syncs started at once, two per worker, on one organisation's limit. With `capped`, each
+ * Flowella node has Options → Max Requests Per Second at a quarter of the limit: the split by hand
+ * that docs/queue-mode.md gives users of several workers where 429s alone are not enough.
+ */
+function fourSyncsScenario({ key, title, capped, phonePrefix }) {
+	const cap = (limit) => (capped ? limit.ratePerSec / 4 : undefined);
+	return {
+		key,
+		title,
+		async setup({ sizes }) {
+			this.limit = limitOf(sizes);
+			this.emulator = await startEmulator({ apiKeys: [KEY], latencyMs: LATENCY_MS });
+			this.credential = credential(key, this.emulator);
+			this.syncs = [1, 2, 3, 4].map((n) => {
+				const rows = contactRows(`${phonePrefix}${n}`, sizes.syncRows);
+				const workflow = syncWorkflow({ name: `sync ${key} ${n}`, path: `flowella-queue-sync-${key}-${n}`, rows, credential: this.credential, maxRequestsPerSecond: cap(this.limit) });
+				return { n, rows, workflow };
+			});
+			return { credentials: [this.credential], workflows: this.syncs.map((sync) => sync.workflow), close: () => this.emulator.close() };
+		},
+		async run({ cluster, flatted }) {
+			this.emulator.configure({ rateLimit: this.limit });
+			const urls = await Promise.all(this.syncs.map((sync) => cluster.webhookUrl(sync.workflow.id)));
+			await Promise.all(urls.map((url, index) => post(url, { sync: index + 1 })));
+			const ids = this.syncs.map((sync) => sync.workflow.id);
+			// At least the time the limit allows for every row, three times over (a slow pacer is a finding, not a hang).
+			const idealMs = ((4 * this.syncs[0].rows.length) / this.limit.ratePerSec) * 1000;
+			const executions = await cluster.waitForExecutions(ids, 4, { timeoutMs: Math.max(600_000, 3 * idealMs) });
+			const processes = await processesOf(cluster, executions, flatted);
+			const requests = this.emulator.requestsTo('POST', CONTACTS);
+			const allPhones = this.syncs.flatMap((sync) => sync.rows.map((row) => row.phone));
+			const combined = upsertFigures(requests, allPhones, this.limit);
+			const perSync = this.syncs.map((sync) => {
+				const execution = executions.find((row) => row.workflowId === sync.workflow.id);
+				const figures = upsertFigures(requests, sync.rows.map((row) => row.phone), this.limit);
+				return {
+					sync: sync.n,
+					process: execution && processes[execution.id],
+					status: execution?.status,
+					seconds: figures.seconds,
+					requestsPerSec: figures.requestsPerSec,
+					rateLimited: figures.rateLimited,
+					extraRequests: figures.extraRequests,
+				};
+			});
+			const perWorker = countBy(perSync.map((sync) => sync.process));
+			const result = { limit: this.limit, latencyMs: LATENCY_MS, syncs: 4, maxRequestsPerSecond: cap(this.limit) ?? 0, perWorker, ...combined, perSync };
+			const checks = [
+				{ name: 'four executions, all success', ok: executions.length === 4 && executions.every((row) => row.status === 'success'), hard: true },
+				{ name: 'two per worker', ok: Object.keys(perWorker).length === 2 && Object.values(perWorker).every((count) => count === 2) && Object.keys(perWorker).every((name) => /^worker-/.test(name)), hard: true },
+				{ name: 'every row upserted exactly once', ok: combined.upsertedOnce === combined.rows, hard: true },
+				{ name: 'goal: ≥ 0.85 of the limit combined', ok: combined.fractionOfLimit >= 0.85, hard: false },
+				capped
+					? { name: 'goal: < 2% extra requests', ok: combined.extraRequests < 0.02, hard: false }
+					: { name: 'goal: < 10% extra requests', ok: combined.extraRequests < 0.1, hard: false },
+			];
+			return { result, checks };
+		},
+	};
+}
 
-module.exports = { oneSync, fourSyncs, post, KEY };
+const fourSyncs = fourSyncsScenario({
+	key: 'shared',
+	title: "Scenario 2: four syncs at once (two per worker) sharing one organisation's limit",
+	capped: false,
+	phonePrefix: '610',
+});
+
+const fourSyncsCapped = fourSyncsScenario({
+	key: 'capped',
+	title: 'Scenario 2b: the same four syncs, each capped at a quarter of the limit (Options → Max Requests Per Second)',
+	capped: true,
+	phonePrefix: '620',
+});
+
+module.exports = { oneSync, fourSyncs, fourSyncsCapped, post, KEY };

@@ -85,7 +85,7 @@ function webhookToRows({ name, path, rows, parameters, credential, settings = {}
 
 /** Contact → Create or Update for every row, Retry On Fail on (n8n's defaults but Max. Tries 3). */
 /** @param {{ name: string, path: string, rows: object[], credential: any, concurrency?: number }} options */
-function syncWorkflow({ name, path, rows, credential, concurrency }) {
+function syncWorkflow({ name, path, rows, credential, concurrency, maxRequestsPerSecond }) {
 	return webhookToRows({
 		name,
 		path,
@@ -96,7 +96,7 @@ function syncWorkflow({ name, path, rows, credential, concurrency }) {
 			operation: 'upsert',
 			phone: '={{ $json.phone }}',
 			additionalFields: { name: '={{ $json.name }}' },
-			options: concurrency ? { concurrency } : {},
+			options: { ...(concurrency ? { concurrency } : {}), ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) },
 		},
 		settings: RETRY,
 	});
