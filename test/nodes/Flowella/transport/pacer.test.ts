@@ -226,7 +226,11 @@ describe('RequestPacer', () => {
 	});
 
 	it("with n8n's own timing noise (timers 0–2 ms late, requests leaving 0–10 ms after their start), a bucket of one token still gets ≥ 0.8 of the limit with < 5% extra over 1,000 items", async () => {
-		// Measured: 300 items at 5/s, 150 ms: 0.91 of the limit, 6.3% extra; 1,000 items: 0.92, 3.5%.
+		// 300 items at 5/s is reported, not asserted: the first burst and the search for the limit
+		// cost 4-5% of so few items before the noise adds its 429s (docs/engineering/pacing.md).
+		const short = await simulate({ items: 300, concurrency: 5, ratePerSec: 5, burst: 1, retryAfter: 'seconds', latencyMs: 150, startDelayMs: 10, timerSlackMs: 2 });
+		goalFigures.push(`n8n's timing noise, burst 1, 5/s, 150 ms, 300 items: ${describeResult(short)}`);
+		expect(short.failed).toBe(0);
 		for (const [ratePerSec, latencyMs] of [
 			[5, 150],
 			[20, 10],
