@@ -2,7 +2,7 @@
 'use strict';
 // `npm run bench`: the Flowella node against n8n's HTTP Request node, in a real n8n, against the
 // emulator. Every figure comes from this one run, so the ratios hold on a noisy machine.
-// Usage: node bench/bench.js [--scale 0.2] [--no-write]
+// Usage: node bench/bench.js [--scale 0.2] [--only 3,6] [--tgz <packed tarball>] [--no-write]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -277,7 +277,7 @@ function tables(results, context) {
 
 async function main() {
 	const { values } = parseArgs({
-		options: { scale: { type: 'string', default: '1' }, only: { type: 'string' }, write: { type: 'boolean', default: true }, 'no-write': { type: 'boolean' } },
+		options: { scale: { type: 'string', default: '1' }, only: { type: 'string' }, tgz: { type: 'string' }, write: { type: 'boolean', default: true }, 'no-write': { type: 'boolean' } },
 	});
 	// --only 3,6 runs those groups (and does not rewrite docs/engineering/benchmarks.md).
 	const only = values.only ? new Set(values.only.split(',').map(Number)) : undefined;
@@ -286,7 +286,8 @@ async function main() {
 	const emulator = await startEmulator({ apiKeys: [KEY] });
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'flowella-bench-'));
 	try {
-		const tgz = await buildAndPack({ log });
+		// --tgz <file>: an already packed tarball (e.g. an earlier commit's, to compare before and after a change).
+		const tgz = values.tgz ? path.resolve(values.tgz) : await buildAndPack({ log });
 		const n8n = await N8n.prepare({ version: DEFAULT_VERSION, tgz, userFolder, log });
 		await n8n.importCredentials([
 			{ ...FLOWELLA_CREDENTIAL, type: 'flowellaApi', data: { apiKey: KEY, baseUrl: emulator.url } },

@@ -84,7 +84,7 @@ function webhookToRows({ name, path, rows, parameters, credential, settings = {}
 }
 
 /** Contact → Create or Update for every row, Retry On Fail on (n8n's defaults but Max. Tries 3). */
-/** @param {{ name: string, path: string, rows: object[], credential: any, concurrency?: number }} options */
+/** @param {{ name: string, path: string, rows: object[], credential: any, concurrency?: number, maxRequestsPerSecond?: number }} options */
 function syncWorkflow({ name, path, rows, credential, concurrency, maxRequestsPerSecond }) {
 	return webhookToRows({
 		name,
