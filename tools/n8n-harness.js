@@ -388,6 +388,22 @@ class N8nServer {
 		child.stderr.setEncoding('utf8').on('data', collect);
 	}
 
+	/**
+	 * Whether the REST API answers with its JSON. n8n 2.x listens before its routes exist: while it
+	 * checks its migrations every path answers 200 "n8n is starting up. Please wait", then 404
+	 * "Cannot GET" until the routes are added (a fresh clone's first `npm start` met that 404).
+	 */
+	async restIsUp() {
+		const settings = await fetch(`${this.url}/rest/settings`, { signal: AbortSignal.timeout(5000) });
+		if (!settings.ok) return false;
+		try {
+			const body = /** @type {{ data?: unknown }} */ (await settings.json());
+			return typeof body?.data === 'object';
+		} catch {
+			return false;
+		}
+	}
+
 	async waitUntilReady(timeoutMs) {
 		const deadline = Date.now() + timeoutMs;
 		let exited = false;
@@ -398,10 +414,7 @@ class N8nServer {
 			if (exited) throw new Error(`n8n exited before it was ready\n${this.output}`);
 			try {
 				const health = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2000) });
-				if (health.ok) {
-					const settings = await fetch(`${this.url}/rest/settings`, { signal: AbortSignal.timeout(5000) });
-					if (settings.ok) return;
-				}
+				if (health.ok && (await this.restIsUp())) return;
 			} catch {
 				// not listening yet
 			}
