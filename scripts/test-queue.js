@@ -9,7 +9,7 @@
 //   npm run test:queue                          CI sizes, n8n 2.40.7
 //   npm run test:queue -- --size full           the benchmark sizes
 //   npm run test:queue -- --n8n 1.123.81        the same against n8n 1.x
-//   npm run test:queue -- --only sync,shared    some scenarios (sync, shared, sending, kill, trigger)
+//   npm run test:queue -- --only sync,shared    some scenarios (sync, shared, capped, sending, trigger, kill)
 //   npm run test:queue -- --tgz <file>          test this tarball instead of building and packing
 const fs = require('node:fs');
 const path = require('node:path');
