@@ -389,19 +389,23 @@ class N8nServer {
 	}
 
 	/**
-	 * Whether the REST API answers with its JSON. n8n 2.x listens before its routes exist: while it
-	 * checks its migrations every path answers 200 "n8n is starting up. Please wait", then 404
-	 * "Cannot GET" until the routes are added (a fresh clone's first `npm start` met that 404).
+	 * Whether the REST API answers with its JSON and the editor serves its page. n8n 2.x listens
+	 * before its routes exist: while it checks its migrations every path answers 200 "n8n is
+	 * starting up. Please wait", then 404 "Cannot GET" until the REST routes are added (a fresh
+	 * clone's first `npm start` met that 404), and the editor's page comes last of all (a sign-in
+	 * page opened in that window shows "Cannot GET /signin" and never a form).
 	 */
-	async restIsUp() {
+	async isReady() {
 		const settings = await fetch(`${this.url}/rest/settings`, { signal: AbortSignal.timeout(5000) });
 		if (!settings.ok) return false;
 		try {
 			const body = /** @type {{ data?: unknown }} */ (await settings.json());
-			return typeof body?.data === 'object';
+			if (typeof body?.data !== 'object') return false;
 		} catch {
 			return false;
 		}
+		const page = await fetch(`${this.url}/signin`, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(5000) });
+		return page.ok && (await page.text()).includes('id="app"');
 	}
 
 	async waitUntilReady(timeoutMs) {
@@ -414,7 +418,7 @@ class N8nServer {
 			if (exited) throw new Error(`n8n exited before it was ready\n${this.output}`);
 			try {
 				const health = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2000) });
-				if (health.ok && (await this.restIsUp())) return;
+				if (health.ok && (await this.isReady())) return;
 			} catch {
 				// not listening yet
 			}
