@@ -135,14 +135,12 @@ const comparedPart = (file) => ({ skipped: file.skipped, examples: file.examples
  */
 function compareOutputs(a, b, names) {
 	const found = differences(comparedPart(a), comparedPart(b));
-	const countsA = countOutputs(a);
-	const countsB = countOutputs(b);
-	const lines = [
-		`a: ${names.a} (${a.tarballPath ?? a.tarball}${a.tarballSha256 ? ` sha256 ${a.tarballSha256.slice(0, 12)}` : ''}, n8n ${a.n8n})`,
-		`b: ${names.b} (${b.tarballPath ?? b.tarball}${b.tarballSha256 ? ` sha256 ${b.tarballSha256.slice(0, 12)}` : ''}, n8n ${b.n8n})`,
-		`compared ${countsA.examples} examples, ${countsA.nodes} nodes (${countsA.nodeRuns} node runs), ${countsA.items} output items in a; ` +
-			`${countsB.examples} examples, ${countsB.nodes} nodes (${countsB.nodeRuns} node runs), ${countsB.items} output items in b`,
-	];
+	const source = (label, name, file) => `${label}: ${name} (${file.tarballPath ?? file.tarball}${file.tarballSha256 ? ` sha256 ${file.tarballSha256.slice(0, 12)}` : ''}, n8n ${file.n8n})`;
+	const counted = (label, file) => {
+		const { examples, nodes, nodeRuns, items } = countOutputs(file);
+		return `${examples} examples, ${nodes} nodes (${nodeRuns} node runs), ${items} output items in ${label}`;
+	};
+	const lines = [source('a', names.a, a), source('b', names.b, b), `compared ${counted('a', a)}; ${counted('b', b)}`];
 	if (found.length === 0) {
 		lines.push('the outputs are the same');
 		return { differ: false, lines };

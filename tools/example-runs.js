@@ -27,14 +27,14 @@ function plan() {
 	return readExampleFiles().map(({ file, workflow }) => {
 		const kind = startKind(workflow);
 		if (kind === 'manual') return { file, workflow, runAs: 'as shipped' };
-		if (kind === 'replaceable') {
-			const chat = workflow.nodes.some((/** @type {{ type: string }} */ node) => /chatTrigger$/.test(node.type));
+		if (kind === 'schedule' || kind === 'chat') {
 			return {
 				file,
 				workflow: startedByHand(workflow, { prompt: AGENT_PROMPT }),
-				runAs: chat
-					? `Chat Trigger replaced by a Manual Trigger, the agent's prompt typed in: "${AGENT_PROMPT}"`
-					: 'Schedule Trigger replaced by a Manual Trigger (n8n execute starts only Manual Triggers)',
+				runAs:
+					kind === 'chat'
+						? `Chat Trigger replaced by a Manual Trigger, the agent's prompt typed in: "${AGENT_PROMPT}"`
+						: 'Schedule Trigger replaced by a Manual Trigger (n8n execute starts only Manual Triggers)',
 			};
 		}
 		const trigger = workflow.nodes.find((/** @type {{ type: string }} */ node) => /trigger/i.test(node.type))?.type ?? 'a trigger';

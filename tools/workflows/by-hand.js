@@ -5,15 +5,22 @@
 // Everything after the trigger stays as shipped.
 
 const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
-/** Triggers `n8n execute` cannot start but a Manual Trigger can stand in for. */
-const REPLACEABLE = new Set(['n8n-nodes-base.scheduleTrigger', '@n8n/n8n-nodes-langchain.chatTrigger']);
+/** Triggers `n8n execute` cannot start but a Manual Trigger can stand in for, by how they start. */
+const REPLACEABLE = new Map([
+	['n8n-nodes-base.scheduleTrigger', 'schedule'],
+	['@n8n/n8n-nodes-langchain.chatTrigger', 'chat'],
+]);
 const AGENT_TYPE = '@n8n/n8n-nodes-langchain.agent';
 
-/** How `workflow` starts: 'manual', 'replaceable' (schedule or chat) or 'other' (e.g. a webhook trigger). */
+/**
+ * How `workflow` starts: 'manual', 'schedule' or 'chat' (replaceable by a Manual Trigger), or
+ * 'other' (e.g. a webhook trigger).
+ * @returns {'manual' | 'schedule' | 'chat' | 'other'}
+ */
 function startKind(workflow) {
 	if (workflow.nodes.some((node) => node.type === MANUAL_TRIGGER)) return 'manual';
-	if (workflow.nodes.some((node) => REPLACEABLE.has(node.type))) return 'replaceable';
-	return 'other';
+	const replaceable = workflow.nodes.find((node) => REPLACEABLE.has(node.type));
+	return replaceable ? /** @type {'schedule' | 'chat'} */ (REPLACEABLE.get(replaceable.type)) : 'other';
 }
 
 /**
@@ -28,7 +35,7 @@ function startedByHand(workflow, { prompt } = {}) {
 	const copy = JSON.parse(JSON.stringify(workflow));
 	const trigger = copy.nodes.find((node) => REPLACEABLE.has(node.type));
 	if (!trigger) throw new Error(`${copy.name ?? 'the workflow'} has no schedule or chat trigger to replace`);
-	const wasChat = trigger.type !== 'n8n-nodes-base.scheduleTrigger';
+	const wasChat = REPLACEABLE.get(trigger.type) === 'chat';
 	Object.assign(trigger, { type: MANUAL_TRIGGER, typeVersion: 1, parameters: {} });
 	delete trigger.webhookId;
 	if (wasChat) {
