@@ -48,19 +48,6 @@ async function openWorkflow({ url, email, password, workflowId, nodeName, timeou
 	const browser = await playwright.chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS });
 	try {
 		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-		// The editor is all the tour needs: a request to any other host (fonts, telemetry, a public
-		// webhook URL) fails at once instead of waiting on a network that may swallow it.
-		const editorHost = new URL(url).host;
-		const blocked = new Set();
-		await context.route(
-			(target) => target.host !== editorHost,
-			(route) => {
-				const host = new URL(route.request().url()).host;
-				if (!blocked.has(host)) log(`${prefix} not loading ${host} (only the editor is)`);
-				blocked.add(host);
-				return route.abort('blockedbyclient');
-			},
-		);
 		const page = await context.newPage();
 		page.setDefaultTimeout(timeoutMs);
 
@@ -81,9 +68,10 @@ async function openWorkflow({ url, email, password, workflowId, nodeName, timeou
 const SIGN_IN_TRIES = 3;
 
 /**
- * Signs in through the form. On a cold machine the editor's first page load has come up without
- * its form (a CI run waited 60 s for the e-mail field that never showed); each try that finds no
- * form records what the page showed and loads it again, and the last error carries all of it.
+ * Signs in through the form. A CI run once waited 60 s for an e-mail field that never showed (most
+ * likely the page was opened before n8n served it: N8nServer.isReady now waits for that); should a
+ * page come up without its form again, each try records what it showed and loads it again, and the
+ * last error carries all of it.
  */
 async function signIn(page, { url, email, password, timeoutMs, log, prefix }) {
 	const misses = [];
